@@ -1,0 +1,105 @@
+/* error.c - per-thread error message and exit class; checked allocation. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lp_error.h"
+
+#define LP_ERRMAX 1024
+
+static _Thread_local char errbuf[LP_ERRMAX];
+static _Thread_local int errcode;
+
+int lp_seterr(int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(errbuf, sizeof errbuf, fmt, ap);
+	va_end(ap);
+	/* one line: newlines would break the one-line-error promise */
+	for (char *p = errbuf; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	errcode = code;
+	return -1;
+}
+
+void lp_err_prefix(const char *fmt, ...)
+{
+	char pre[LP_ERRMAX], old[LP_ERRMAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(pre, sizeof pre, fmt, ap);
+	va_end(ap);
+	memcpy(old, errbuf, sizeof old);
+	size_t n = strlen(pre);
+	if (n > LP_ERRMAX - 3)
+		n = LP_ERRMAX - 3;
+	memcpy(errbuf, pre, n);
+	memcpy(errbuf + n, ": ", 2);
+	size_t m = strlen(old);
+	if (m > LP_ERRMAX - n - 3)
+		m = LP_ERRMAX - n - 3;
+	memcpy(errbuf + n + 2, old, m);
+	errbuf[n + 2 + m] = 0;
+}
+
+const char *lp_errmsg(void)
+{
+	return errbuf[0] ? errbuf : "unknown error";
+}
+
+int lp_errcode(void)
+{
+	return errcode ? errcode : LP_EX_FAIL;
+}
+
+void lp_errclear(void)
+{
+	errbuf[0] = 0;
+	errcode = 0;
+}
+
+void *lp_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		lp_seterr(LP_EX_OSERR, "out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *lp_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		lp_seterr(LP_EX_OSERR, "out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *lp_realloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		lp_seterr(LP_EX_OSERR, "out of memory (%zu bytes)", n);
+	return q;
+}
+
+char *lp_strdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *d = lp_malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+int lp_mul_size(size_t a, size_t b, size_t *out)
+{
+	if (a && b > SIZE_MAX / a)
+		return lp_seterr(LP_EX_DATAERR, "size overflow (%zu x %zu)", a, b);
+	*out = a * b;
+	return 0;
+}
