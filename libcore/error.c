@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include "lp_error.h"
 
 #define LP_ERRMAX 1024
@@ -85,6 +88,49 @@ void *lp_realloc(void *p, size_t n)
 	if (!q)
 		lp_seterr(LP_EX_OSERR, "out of memory (%zu bytes)", n);
 	return q;
+}
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/* Page faults are costly (especially in virtual machines): a large buffer
+ * that is about to be filled is faulted in with one madvise call.  Failure
+ * of the hint is harmless (older kernels). */
+static void prefault(void *p, size_t n)
+{
+	if (n < ((size_t)4 << 20))
+		return;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t a = ((uintptr_t)p + pg - 1) & ~(pg - 1);
+	uintptr_t e = ((uintptr_t)p + n) & ~(pg - 1);
+	if (e <= a)
+		return;
+	/* in parallel: faults on disjoint ranges scale with cores */
+	const uintptr_t chunk = (uintptr_t)2 << 20;
+	long nchunks = (long)((e - a + chunk - 1) / chunk);
+#pragma omp parallel for schedule(static) if (nchunks > 4)
+	for (long i = 0; i < nchunks; i++) {
+		uintptr_t s = a + (uintptr_t)i * chunk;
+		uintptr_t t = s + chunk < e ? s + chunk : e;
+		(void)madvise((void *)s, t - s, MADV_POPULATE_WRITE);
+	}
+}
+
+void *lp_malloc_big(size_t n)
+{
+	void *p = lp_malloc(n);
+	if (p)
+		prefault(p, n);
+	return p;
+}
+
+void *lp_calloc_big(size_t n, size_t size)
+{
+	void *p = lp_calloc(n, size);
+	if (p)
+		prefault(p, n * size);
+	return p;
 }
 
 char *lp_strdup(const char *s)

@@ -150,7 +150,7 @@ lp_channel *lp_frame_add_channel(lp_frame *f, const char *name, lp_dtype dt,
 		lp_seterr(LP_EX_UNSUPPORTED, "unknown dtype %d", (int)dt);
 		return NULL;
 	}
-	void *data = lp_calloc((size_t)lp_frame_nvox(f), n);
+	void *data = lp_calloc_big((size_t)lp_frame_nvox(f), n);
 	if (!data)
 		return NULL;
 	lp_channel *c = lp_frame_adopt_channel(f, name, dt, units, data);
@@ -302,7 +302,7 @@ int lp_frame_copy(lp_frame *dst, const lp_frame *src)
 	for (int i = 0; i < src->nch; i++) {
 		const lp_channel *s = &src->ch[i];
 		size_t n = lp_channel_bytes(src, s);
-		void *d = lp_malloc(n);
+		void *d = lp_malloc_big(n);
 		lp_channel *c = d ? lp_frame_adopt_channel(dst, s->name, s->dtype,
 		                                           s->units, d)
 		                  : NULL;

@@ -59,6 +59,10 @@ void *lp_malloc(size_t n);
 void *lp_calloc(size_t n, size_t size);
 void *lp_realloc(void *p, size_t n);
 char *lp_strdup(const char *s);
+/* The same for large buffers about to be filled: the memory is faulted in
+ * at once (much cheaper than page by page).  Free with free(). */
+void *lp_malloc_big(size_t n);
+void *lp_calloc_big(size_t n, size_t size);
 /* a*b with overflow check; returns 0 and sets *out, or -1 with an error. */
 int lp_mul_size(size_t a, size_t b, size_t *out);
 

@@ -37,6 +37,9 @@ int lp_is_stream_file(const char *path);
  * from tool name/version and argv. */
 lp_writer *lp_writer_open(const char *path, const char *provenance,
                           const char *tool, int argc, char **argv);
+/* Fails (LP_EX_USAGE, with the reason) if path is "-" and stdout is a
+ * terminal; tools call it before doing any work. */
+int lp_output_check(const char *path);
 int lp_writer_put(lp_writer *w, const lp_frame *f);
 /* Write the end marker, flush, close (checked), rename into place. */
 int lp_writer_close(lp_writer *w);

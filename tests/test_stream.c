@@ -6,6 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zlib.h>
+
+#include "lp_crc.h"
 #include "lp_stream.h"
 #include "lp_test.h"
 
@@ -272,8 +275,28 @@ static void test_geometry(void)
 	lp_frame_free(&f);
 }
 
+/* the folded CRC equals zlib's for every length and alignment */
+static void test_crc(void)
+{
+	unsigned char *b = malloc(70000);
+	uint32_t x = 12345;
+	for (int i = 0; i < 70000; i++) {
+		x = x * 1103515245u + 12345u;
+		b[i] = (unsigned char)(x >> 16);
+	}
+	int bad = 0;
+	for (size_t n = 0; n < 70000; n += n < 300 ? 1 : 997)
+		for (size_t off = 0; off < 4; off++)
+			if (lp_crc32((uint32_t)n, b + off, n - (n ? off : 0) / 2) !=
+			    (uint32_t)crc32((uint32_t)n, b + off, n - (n ? off : 0) / 2))
+				bad++;
+	CHECK(bad == 0);
+	free(b);
+}
+
 int main(void)
 {
+	test_crc();
 	const char *tmp = getenv("LP_TMP");
 	snprintf(dir, sizeof dir, "%s", tmp ? tmp : "/tmp");
 	char path[600];

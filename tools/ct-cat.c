@@ -82,6 +82,8 @@ int main(int argc, char **argv)
 	int nin = i < argc ? argc - i : 1;
 	lp_writer *w = NULL;
 	long seen = 0;
+	if (lp_output_check(out) < 0)
+		lp_die_err();
 	for (int k = 0; k < nin; k++) {
 		if (copy_input(in[k], &w, &seen) < 0) {
 			lp_writer_abort(w);
