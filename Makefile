@@ -6,7 +6,7 @@
 #   make demo       install dependencies if missing, build, run the pipeline on a sample
 #   make deps       install the Debian packages lungpipe needs (when missing)
 #   make man        regenerate man/*.1 from the tools' option declarations
-#   make bench      run the benchmarks in bench/
+#   make bench      run the benchmarks in bench/ (bench-deps installs the peers)
 #   make install PREFIX=/usr/local DESTDIR=
 #
 # Conventions: every tools/NAME.c is one program bin/NAME; every libcore/*.c
@@ -31,7 +31,7 @@ ARCHFLAGS ?= -march=x86-64-v3 -mtune=generic
 WARN = -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter
 CPPFLAGS += -Ilibcore -Ilibnet -D_GNU_SOURCE
 CFLAGS += -std=c11 $(OPT) $(ARCHFLAGS) $(WARN) -fopenmp -pthread
-CXXFLAGS += -std=c++14 $(OPT) $(ARCHFLAGS) -Wall -Wextra -Werror -Wno-unused-parameter -fopenmp -pthread
+CXXFLAGS += -std=c++17 $(OPT) $(ARCHFLAGS) -Wall -Wextra -Werror -Wno-unused-parameter -fopenmp -pthread
 DCMTK_LIBS = -ldcmjpls -ldcmtkcharls -ldcmjpeg -lijg8 -lijg12 -lijg16 -ldcmimage -ldcmimgle -ldcmdata -loflog -lofstd
 LDLIBS = $(DCMTK_LIBS) -lopenblas -lexpat -lpng -lz -lm -fopenmp -pthread
 LDFLAGS += $(OPT)
@@ -96,7 +96,10 @@ demo: deps
 man: $(TOOLS)
 	@for t in $(TOOLS); do n=$$(basename $$t); $$t --man > man/$$n.1.tmp && mv man/$$n.1.tmp man/$$n.1; done
 
-bench: all
+bench-deps:
+	sh scripts/deps.sh --bench
+
+bench: all bench-deps
 	@for b in bench/*.sh; do echo "== $$b"; sh $$b || exit 1; done
 
 PREFIX ?= /usr/local
@@ -111,5 +114,5 @@ install: $(TOOLS)
 clean:
 	rm -rf build bin
 
-.PHONY: all test check deps demo man bench install clean
+.PHONY: all test check deps demo man bench bench-deps install clean
 .SECONDARY:

@@ -6,6 +6,8 @@
 set -e
 pkgs="build-essential make pkg-config bc libdcmtk-dev dcmtk zlib1g-dev libopenblas-dev
 libexpat1-dev libpng-dev python3 python3-numpy python3-scipy python3-sklearn python3-pydicom"
+# Benchmark peers (make bench-deps): plastimatch and PyTorch.
+[ "${1:-}" = "--bench" ] && pkgs="plastimatch python3-torch hyperfine"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
