@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "lp_crc.h"
+#include "lp_ofile.h"
 #include "lp_stream.h"
 #include "lp_version.h"
 
@@ -39,8 +40,8 @@ struct lp_reader {
 
 struct lp_writer {
 	FILE *fp;
-	int own;
-	char *path, *tmp;
+	lp_ofile *of;
+	const char *path;
 	char *prov;
 	long nframes;
 	int failed;
@@ -547,33 +548,12 @@ int lp_output_check(const char *path)
 
 static int open_output(lp_writer *w, const char *path)
 {
-	if (!strcmp(path, "-")) {
-		if (lp_output_check(path) < 0)
-			return -1;
-		w->fp = stdout;
-		widen_pipe(stdout);
-		w->path = lp_strdup("<stdout>");
-		return w->path ? 0 : -1;
-	}
-	w->path = lp_strdup(path);
-	size_t n = strlen(path) + 16;
-	w->tmp = w->path ? lp_malloc(n) : NULL;
-	if (!w->tmp)
+	if (lp_output_check(path) < 0 || !(w->of = lp_ofile_open(path)))
 		return -1;
-	snprintf(w->tmp, n, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(w->tmp);
-	if (fd < 0 || !(w->fp = fdopen(fd, "wb"))) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(w->tmp);
-		}
-		free(w->tmp);
-		w->tmp = NULL;
-		return lp_seterr(LP_EX_CANTCREAT, "%s: cannot create: %s", path,
-		                 strerror(e));
-	}
-	w->own = 1;
+	w->fp = w->of->fp;
+	w->path = w->of->path;
+	if (w->of->is_stdout)
+		widen_pipe(stdout);
 	return 0;
 }
 
@@ -674,47 +654,21 @@ int lp_writer_close(lp_writer *w)
 	memcpy(e, TAG_END, 4);
 	le_store(e + 4, (uint64_t)w->nframes, 8);
 	le_store(e + 12, (uint32_t)crc_update(crc32(0, Z_NULL, 0), e + 4, 8), 4);
-	int rc = wput(w, e, 16);
-	if (rc == 0 && fflush(w->fp) != 0)
-		rc = lp_seterr(LP_EX_IOERR, "%s: write error: %s", w->path,
-		               strerror(errno));
-	if (rc == 0 && w->own) {
-		FILE *fp = w->fp;
-		w->fp = NULL;
-		if (fclose(fp) != 0)
-			rc = lp_seterr(LP_EX_IOERR, "%s: write error: %s", w->path,
-			               strerror(errno));
-		else if (rename(w->tmp, w->path) != 0)
-			rc = lp_seterr(LP_EX_CANTCREAT, "%s: cannot rename from %s:"
-			               " %s", w->path, w->tmp, strerror(errno));
-		else {
-			free(w->tmp);
-			w->tmp = NULL;
-		}
-	}
-	if (rc < 0) {
+	if (wput(w, e, 16) < 0) {
 		lp_writer_abort(w);
 		return -1;
 	}
-	free(w->path);
+	int rc = lp_ofile_commit(w->of);
 	free(w->prov);
 	free(w);
-	return 0;
+	return rc;
 }
 
 void lp_writer_abort(lp_writer *w)
 {
 	if (!w)
 		return;
-	if (w->own && w->fp)
-		fclose(w->fp);
-	else if (w->fp)
-		fflush(w->fp);
-	if (w->tmp) {
-		unlink(w->tmp);
-		free(w->tmp);
-	}
-	free(w->path);
+	lp_ofile_abort(w->of);
 	free(w->prov);
 	free(w);
 }

@@ -46,3 +46,12 @@ import lps; p, f = lps.read('one.lps'); assert len(f) == 1 and f[0]['dims'] == (
 head -c 300 in.lps > cut.lps
 if "$LP_BIN/ct-cat" cut.lps -o never.lps 2>err; then exit 1; else rc=$?; fi
 [ $rc -eq 65 ] && grep -q "cut.lps" err && [ ! -e never.lps ] && ! ls never.lps.tmp* 2>/dev/null
+# a FIFO (like /dev/null) is written in place, never replaced by a rename
+mkfifo fifo
+cat fifo > via-fifo.lps &
+"$LP_BIN/ct-cat" in.lps -o fifo
+wait
+[ -p fifo ] && "$LP_BIN/ct-cat" via-fifo.lps > /dev/null
+# an output folder is refused with 73
+if "$LP_BIN/ct-cat" in.lps -o . 2>err; then exit 1; else rc=$?; fi
+[ $rc -eq 73 ]
