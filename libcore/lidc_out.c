@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lp_lidc.h"
+#include "lp_ofile.h"
 
 static const char *label_name(int label)
 {
@@ -164,63 +165,14 @@ static void csv_rows(FILE *fp, const lidc_cluster *c, int n,
 	}
 }
 
-/* A device or FIFO (e.g. /dev/null, /dev/stdout): written in place, never
- * replaced by a renamed temporary. */
-static int write_special(const char *path, const lidc_cluster *c, int n,
-                         const char *uid)
-{
-	FILE *fp = fopen(path, "w");
-	if (!fp)
-		return lp_seterr(LP_EX_CANTCREAT, "%s: %s", path,
-		                 strerror(errno));
-	csv_rows(fp, c, n, uid);
-	int bad = ferror(fp) != 0;
-	bad |= fclose(fp) != 0;
-	return bad ? lp_seterr(LP_EX_IOERR, "%s: write error", path) : 0;
-}
-
 int lidc_write_csv(const char *path, const lidc_doc *d, const lidc_cluster *c,
                    int n, const char *series_uid)
 {
 	const char *uid = series_uid && *series_uid ? series_uid : "";
 	(void)d;
-	if (!strcmp(path, "-")) {
-		csv_rows(stdout, c, n, uid);
-		if (fflush(stdout) != 0 || ferror(stdout))
-			return lp_seterr(LP_EX_IOERR, "stdout: write error");
-		return 0;
-	}
-	struct stat st;
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		return write_special(path, c, n, uid);
-	size_t len = strlen(path) + 16;
-	char *tmp = lp_malloc(len);
-	if (!tmp)
+	lp_ofile *o = lp_ofile_open(path);
+	if (!o)
 		return -1;
-	snprintf(tmp, len, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd >= 0)
-		(void)fchmod(fd, 0644);
-	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!fp) {
-		int e = errno;
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return lp_seterr(LP_EX_CANTCREAT, "%s: %s", path, strerror(e));
-	}
-	csv_rows(fp, c, n, uid);
-	int bad = ferror(fp) != 0;
-	bad |= fclose(fp) != 0;
-	if (bad || rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		free(tmp);
-		return lp_seterr(bad ? LP_EX_IOERR : LP_EX_CANTCREAT, "%s: %s",
-		                 path, strerror(e));
-	}
-	free(tmp);
-	return 0;
+	csv_rows(o->fp, c, n, uid);
+	return lp_ofile_commit(o);
 }

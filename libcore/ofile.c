@@ -15,6 +15,12 @@ static int open_tmp(lp_ofile *o, const char *path)
 		return -1;
 	snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
 	int fd = mkstemp(o->tmp);
+	if (fd >= 0) {
+		/* mkstemp makes 0600; an output file gets the usual mode */
+		mode_t mask = umask(0);
+		umask(mask);
+		(void)fchmod(fd, 0666 & ~mask);
+	}
 	if (fd >= 0 && (o->fp = fdopen(fd, "wb")))
 		return 0;
 	int e = errno;
