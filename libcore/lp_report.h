@@ -2,7 +2,7 @@
  * an RGB raster with antialiased lines and a 5x7 bitmap font, PNG output
  * through libpng, line plots as SVG and PNG, patch overlays (grey image
  * with ground-truth and prediction contours), montages, text tables
- * rendered as aligned text, TSV or HTML, and atomic file writing.
+ * rendered as aligned text, TSV or HTML.  Files go through lp_ofile.h.
  * Colours are 0xRRGGBB. */
 #ifndef LP_REPORT_H
 #define LP_REPORT_H
@@ -10,18 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "lp_frame.h"
-
-/* ---- files written under a temporary name, renamed on commit ---------- */
-typedef struct {
-	FILE *fp;
-	char *tmp, *path;
-} lp_afile;
-/* Open path.tmpXXXXXX in path's folder for writing. 0 or -1 (73). */
-int lp_afile_open(lp_afile *a, const char *path);
-/* Flush, check for write errors, close, rename to path.  0 or -1 (74);
- * on failure the temporary is removed. */
-int lp_afile_commit(lp_afile *a);
-void lp_afile_abort(lp_afile *a); /* close and remove; safe when unopened */
+#include "lp_ofile.h"
 
 /* ---- raster ----------------------------------------------------------- */
 typedef struct {

@@ -147,10 +147,10 @@ int lp_html_page(const char *path, const char *title, const char *intro,
                  const lp_html_image *img, int nimg,
                  const lp_table *const *tables, int ntab, int nbefore)
 {
-	lp_afile a;
-	if (lp_afile_open(&a, path) < 0)
+	lp_ofile *a = NULL;
+	if (!(a = lp_ofile_open(path)))
 		return -1;
-	FILE *fp = a.fp;
+	FILE *fp = a->fp;
 	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n<title>", fp);
 	lp_html_escape(fp, title);
 	fprintf(fp, "</title>\n<style>%s</style></head>\n<body>\n<h1>", css);
@@ -184,5 +184,5 @@ int lp_html_page(const char *path, const char *title, const char *intro,
 		if (tables[k])
 			lp_table_html(fp, tables[k]);
 	fputs("</body></html>\n", fp);
-	return lp_afile_commit(&a);
+	return lp_ofile_commit(a);
 }

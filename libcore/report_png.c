@@ -1,5 +1,5 @@
 /* report_png.c - RGB raster, 5x7 font, antialiased lines, PNG output
- * (libpng), patch overlays and montages; atomic output files. */
+ * (libpng), patch overlays and montages; output files through lp_ofile. */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -12,74 +12,6 @@
 #include "lp_error.h"
 #include "lp_report.h"
 
-/* ---- atomic files ------------------------------------------------------- */
-
-int lp_afile_open(lp_afile *a, const char *path)
-{
-	memset(a, 0, sizeof *a);
-	size_t n = strlen(path) + 16;
-	a->tmp = lp_malloc(n);
-	a->path = lp_strdup(path);
-	if (!a->tmp || !a->path) {
-		lp_afile_abort(a);
-		return -1;
-	}
-	snprintf(a->tmp, n, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(a->tmp);
-	if (fd < 0) {
-		int e = errno;
-		free(a->tmp);
-		a->tmp = NULL;
-		lp_afile_abort(a);
-		return lp_seterr(LP_EX_CANTCREAT, "%s: cannot create: %s", path,
-		                 strerror(e));
-	}
-	if (fchmod(fd, 0644) < 0 || !(a->fp = fdopen(fd, "wb"))) {
-		int e = errno;
-		close(fd);
-		lp_afile_abort(a);
-		return lp_seterr(LP_EX_CANTCREAT, "%s: %s", path, strerror(e));
-	}
-	return 0;
-}
-
-int lp_afile_commit(lp_afile *a)
-{
-	int bad = fflush(a->fp) != 0 || ferror(a->fp);
-	int e = errno;
-	if (fclose(a->fp) != 0 && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	a->fp = NULL;
-	if (!bad && rename(a->tmp, a->path) != 0) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad) {
-		char *p = a->path;
-		a->path = NULL;
-		lp_afile_abort(a);
-		lp_seterr(LP_EX_IOERR, "%s: write failed: %s", p, strerror(e));
-		free(p);
-		return -1;
-	}
-	free(a->tmp);
-	free(a->path);
-	memset(a, 0, sizeof *a);
-	return 0;
-}
-
-void lp_afile_abort(lp_afile *a)
-{
-	if (a->fp)
-		fclose(a->fp);
-	if (a->tmp)
-		unlink(a->tmp);
-	free(a->tmp);
-	free(a->path);
-	memset(a, 0, sizeof *a);
-}
 
 /* ---- raster ---------------------------------------------------------- */
 
@@ -304,15 +236,15 @@ static int png_to_fp(FILE *fp, const lp_rgb *im)
 
 int lp_png_write(const char *path, const lp_rgb *im)
 {
-	lp_afile a;
-	if (lp_afile_open(&a, path) < 0)
+	lp_ofile *a = NULL;
+	if (!(a = lp_ofile_open(path)))
 		return -1;
-	if (png_to_fp(a.fp, im) < 0) {
+	if (png_to_fp(a->fp, im) < 0) {
 		lp_err_prefix("%s", path);
-		lp_afile_abort(&a);
+		lp_ofile_abort(a);
 		return -1;
 	}
-	return lp_afile_commit(&a);
+	return lp_ofile_commit(a);
 }
 
 /* ---- overlays and montages ------------------------------------------- */

@@ -121,23 +121,23 @@ static int svg_series(FILE *fp, const layout *l, const lp_series *s, int k)
 
 int lp_plot_svg(const char *path, const lp_plot *p)
 {
-	lp_afile a;
+	lp_ofile *a = NULL;
 	layout l = make_layout(p, 480, 460, 1);
-	if (lp_afile_open(&a, path) < 0)
+	if (!(a = lp_ofile_open(path)))
 		return -1;
-	fprintf(a.fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	fprintf(a->fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" "
 	        "height=\"%d\" viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" "
 	        "font-size=\"12\">\n<rect width=\"100%%\" height=\"100%%\" "
 	        "fill=\"white\"/>\n", l.w, l.h, l.w, l.h);
-	svg_axes(a.fp, &l, p);
+	svg_axes(a->fp, &l, p);
 	for (int k = 0; k < p->ns; k++)
-		if (svg_series(a.fp, &l, &p->s[k], k) < 0) {
-			lp_afile_abort(&a);
+		if (svg_series(a->fp, &l, &p->s[k], k) < 0) {
+			lp_ofile_abort(a);
 			return -1;
 		}
-	fputs("</svg>\n", a.fp);
-	return lp_afile_commit(&a);
+	fputs("</svg>\n", a->fp);
+	return lp_ofile_commit(a);
 }
 
 /* ---- PNG ------------------------------------------------------------ */

@@ -1082,20 +1082,14 @@ static void free_results(void)
 
 static int emit(void)
 {
-	lp_afile a;
-	int to_file = strcmp(out_path, "-") != 0;
-	if (to_file && lp_afile_open(&a, out_path) < 0)
+	lp_ofile *a = lp_ofile_open(out_path);
+	if (!a)
 		return -1;
-	FILE *fp = to_file ? a.fp : stdout;
-	int r = as_json ? print_json(fp) : print_tables(fp);
-	if (!to_file)
-		return r < 0 ? lp_seterr(LP_EX_IOERR, "standard output: write "
-		                         "error") : 0;
-	if (r < 0) {
-		lp_afile_abort(&a);
+	if ((as_json ? print_json(a->fp) : print_tables(a->fp)) < 0) {
+		lp_ofile_abort(a);
 		return lp_seterr(LP_EX_IOERR, "%s: write error", out_path);
 	}
-	return lp_afile_commit(&a);
+	return lp_ofile_commit(a);
 }
 
 int main(int argc, char **argv)
