@@ -17,7 +17,11 @@ typedef struct lp_ofile {
 } lp_ofile;
 
 lp_ofile *lp_ofile_open(const char *path);
-/* Flush, close (checked) and rename into place; frees o.  0 or -1. */
+/* Flush and close (checked), keeping the temporary name; for outputs of
+ * several files that are renamed only when all are complete.  0 or -1. */
+int lp_ofile_close(lp_ofile *o);
+/* Close if still open, then rename into place; frees o.  0 or -1 (the
+ * temporary is removed on failure). */
 int lp_ofile_commit(lp_ofile *o);
 /* Close and remove the temporary; frees o.  Safe on NULL. */
 void lp_ofile_abort(lp_ofile *o);

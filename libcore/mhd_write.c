@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "lp_mhd.h"
+#include "lp_ofile.h"
 #include "lp_mhd_ext.h"
 
 #define ZLEVEL 1
@@ -74,79 +75,6 @@ static void write_header(FILE *fp, const lp_frame *f, lp_dtype dt,
 	        "ElementDataFile = %s\n", (long long)f->dim[0],
 	        (long long)f->dim[1], (long long)f->dim[2],
 	        lp_mhd_type_name(dt), datafile);
-}
-
-/* ---- temporary files ---- */
-
-typedef struct {
-	char final[LP_MHD_PATH_MAX];
-	char tmp[LP_MHD_PATH_MAX + 32];
-	FILE *fp;
-} tmpout;
-
-static int tmp_open(tmpout *t, const char *final)
-{
-	static unsigned counter;
-	if ((size_t)snprintf(t->final, sizeof t->final, "%s", final) >=
-	    sizeof t->final)
-		return lp_seterr(LP_EX_CANTCREAT, "%s: name too long", final);
-	for (int tries = 0; tries < 100; tries++) {
-		snprintf(t->tmp, sizeof t->tmp, "%s.tmp%ld_%u", final,
-		         (long)getpid(), counter++);
-		int fd = open(t->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		              0666);
-		if (fd < 0 && errno == EEXIST)
-			continue;
-		if (fd < 0)
-			return lp_seterr(LP_EX_CANTCREAT, "%s: %s", final,
-			                 strerror(errno));
-		t->fp = fdopen(fd, "wb");
-		if (!t->fp) {
-			close(fd);
-			unlink(t->tmp);
-			return lp_seterr(LP_EX_OSERR, "%s: %s", final,
-			                 strerror(errno));
-		}
-		return 0;
-	}
-	return lp_seterr(LP_EX_CANTCREAT, "%s: cannot make a temporary name",
-	                 final);
-}
-
-/* Close (checked); on failure or when !ok, remove the temporary. */
-static int tmp_close(tmpout *t, int ok)
-{
-	if (!t->fp)
-		return ok ? 0 : -1;
-	int bad = ferror(t->fp);
-	int err = errno;
-	if (fclose(t->fp) != 0 && !bad) {
-		bad = 1;
-		err = errno;
-	}
-	t->fp = NULL;
-	if (ok && bad)
-		lp_seterr(LP_EX_IOERR, "%s: write error: %s", t->final,
-		          strerror(err));
-	if (!ok || bad) {
-		unlink(t->tmp);
-		t->tmp[0] = 0;
-		return -1;
-	}
-	return 0;
-}
-
-static int tmp_commit(tmpout *t)
-{
-	if (rename(t->tmp, t->final) != 0) {
-		lp_seterr(LP_EX_CANTCREAT, "%s: rename: %s", t->final,
-		          strerror(errno));
-		unlink(t->tmp);
-		t->tmp[0] = 0;
-		return -1;
-	}
-	t->tmp[0] = 0;
-	return 0;
 }
 
 /* ---- data ---- */
@@ -272,22 +200,31 @@ static int write_mhd_pair(const char *path, const lp_frame *f,
 	if ((size_t)snprintf(data, sizeof data, "%.*s.%s", (int)(n - 4), path,
 	                     compress ? "zraw" : "raw") >= sizeof data)
 		return lp_seterr(LP_EX_CANTCREAT, "%s: name too long", path);
-	tmpout td = {0}, th = {0};
 	int64_t size = 0;
-	if (tmp_open(&td, data) < 0)
+	lp_ofile *td = lp_ofile_open(data), *th = NULL;
+	if (!td)
 		return -1;
-	int rc = write_data(td.fp, data, f, c, compress, &size);
-	rc = tmp_close(&td, rc == 0);
-	if (rc == 0 && (rc = tmp_open(&th, path)) == 0) {
-		write_header(th.fp, f, c->dtype, compress, size, base_name(data));
-		rc = tmp_close(&th, 1);
+	int rc = write_data(td->fp, data, f, c, compress, &size);
+	if (rc == 0)
+		rc = lp_ofile_close(td);
+	if (rc == 0 && !(th = lp_ofile_open(path)))
+		rc = -1;
+	if (rc == 0) {
+		write_header(th->fp, f, c->dtype, compress, size, base_name(data));
+		rc = lp_ofile_close(th);
 	}
-	if (rc == 0 && (rc = tmp_commit(&td)) == 0)
-		rc = tmp_commit(&th);
-	if (td.tmp[0])
-		unlink(td.tmp);
-	if (th.tmp[0])
-		unlink(th.tmp);
+	/* both complete: the data file goes first, so a header never names
+	 * missing data */
+	if (rc == 0) {
+		rc = lp_ofile_commit(td);
+		td = NULL;
+	}
+	if (rc == 0) {
+		rc = lp_ofile_commit(th);
+		th = NULL;
+	}
+	lp_ofile_abort(td);
+	lp_ofile_abort(th);
 	return rc;
 }
 
@@ -309,9 +246,9 @@ static int copy_file(FILE *src, FILE *dst, const char *name)
 static int write_mha(const char *path, const lp_frame *f, const lp_channel *c,
                      int compress)
 {
-	tmpout t = {0};
 	int64_t size = 0;
 	FILE *z = NULL;
+	lp_ofile *t = NULL;
 	int rc = 0;
 	if (compress && !(z = tmpfile()))
 		return lp_seterr(LP_EX_CANTCREAT, "%s: temporary file: %s", path,
@@ -321,16 +258,18 @@ static int write_mha(const char *path, const lp_frame *f, const lp_channel *c,
 	if (z && rc == 0 && fflush(z) != 0)
 		rc = lp_seterr(LP_EX_IOERR, "%s: temporary file: %s", path,
 		               strerror(errno));
-	if (rc == 0)
-		rc = tmp_open(&t, path);
+	if (rc == 0 && !(t = lp_ofile_open(path)))
+		rc = -1;
 	if (rc == 0) {
-		write_header(t.fp, f, c->dtype, compress, size, "LOCAL");
-		rc = z ? copy_file(z, t.fp, path)
-		       : write_data(t.fp, path, f, c, 0, &size);
-		rc = tmp_close(&t, rc == 0);
+		write_header(t->fp, f, c->dtype, compress, size, "LOCAL");
+		rc = z ? copy_file(z, t->fp, path)
+		       : write_data(t->fp, path, f, c, 0, &size);
 	}
-	if (rc == 0)
-		rc = tmp_commit(&t);
+	if (rc == 0) {
+		rc = lp_ofile_commit(t);
+		t = NULL;
+	}
+	lp_ofile_abort(t);
 	if (z)
 		fclose(z);
 	return rc;

@@ -68,8 +68,10 @@ fail:
 	return NULL;
 }
 
-int lp_ofile_commit(lp_ofile *o)
+int lp_ofile_close(lp_ofile *o)
 {
+	if (!o->fp)
+		return 0;
 	int rc = 0;
 	if (fflush(o->fp) != 0 || ferror(o->fp))
 		rc = lp_seterr(LP_EX_IOERR, "%s: write error: %s", o->path,
@@ -79,12 +81,18 @@ int lp_ofile_commit(lp_ofile *o)
 			rc = lp_seterr(LP_EX_IOERR, "%s: write error: %s", o->path,
 			               strerror(errno));
 		o->fp = NULL;
-		if (rc == 0 && o->tmp && rename(o->tmp, o->path) != 0)
-			rc = lp_seterr(LP_EX_CANTCREAT, "%s: cannot rename from %s: %s",
-			               o->path, o->tmp, strerror(errno));
-		if (rc < 0 && o->tmp)
-			unlink(o->tmp);
 	}
+	return rc;
+}
+
+int lp_ofile_commit(lp_ofile *o)
+{
+	int rc = lp_ofile_close(o);
+	if (rc == 0 && o->tmp && rename(o->tmp, o->path) != 0)
+		rc = lp_seterr(LP_EX_CANTCREAT, "%s: cannot rename from %s: %s",
+		               o->path, o->tmp, strerror(errno));
+	if (rc < 0 && o->tmp)
+		unlink(o->tmp);
 	free(o->tmp);
 	free(o->path);
 	free(o);
@@ -99,6 +107,7 @@ void lp_ofile_abort(lp_ofile *o)
 		fflush(o->fp);
 	else if (o->fp)
 		fclose(o->fp);
+	o->fp = NULL;
 	if (o->tmp)
 		unlink(o->tmp);
 	free(o->tmp);
