@@ -5,7 +5,8 @@
 # DCMTK's command-line tools (dcmcjpeg, dcmcjpls, dcmcrle) to make compressed test copies.
 set -e
 pkgs="build-essential make pkg-config bc libdcmtk-dev dcmtk zlib1g-dev libopenblas-dev
-libexpat1-dev libpng-dev python3 python3-numpy python3-scipy python3-sklearn python3-pydicom"
+libexpat1-dev libpng-dev python3 python3-numpy python3-scipy python3-sklearn python3-pydicom
+libinsighttoolkit5-dev"
 # Benchmark peers (make bench-deps): plastimatch and PyTorch.
 [ "${1:-}" = "--bench" ] && pkgs="plastimatch python3-torch hyperfine"
 missing=""
