@@ -31,8 +31,9 @@
 extern "C" {
 #endif
 
-/* The root of the synthetic series UIDs: ROOT.<seed>.<index+1>. */
-#define LP_PHANTOM_UID_ROOT "1.2.826.0.1.3680043.10.1234"
+/* Synthetic series UIDs are ROOT.<decimal 128-bit version-8 UUID hashed
+ * from seed and index> (ISO/IEC 9834-8 UUID-derived UIDs). */
+#define LP_PHANTOM_UID_ROOT "2.25"
 #define LP_PHANTOM_MAX_NODULES 50
 #define LP_PHANTOM_READERS 4
 

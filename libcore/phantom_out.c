@@ -22,10 +22,30 @@ const char *lp_nod_shape_name(lp_nod_shape s)
 	return (unsigned)s < 3 ? n[s] : "?";
 }
 
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* 2.25.<UUID as a decimal integer>; the UUID is version 8 (custom),
+ * variant 10, its other 122 bits hashed from seed and index. */
 void lp_phantom_uid(uint64_t seed, int64_t index, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s.%llu.%lld", LP_PHANTOM_UID_ROOT,
-	         (unsigned long long)seed, (long long)index + 1);
+	uint64_t hi = mix64(seed ^ 0x6c756e6770697065ull) ^ mix64((uint64_t)index);
+	uint64_t lo = mix64(hi + 0x9e3779b97f4a7c15ull + (uint64_t)index);
+	hi = (hi & ~0xf000ull) | 0x8000ull;               /* version 8 */
+	lo = (lo & ~(3ull << 62)) | (2ull << 62);         /* variant 10 */
+	unsigned __int128 v = ((unsigned __int128)hi << 64) | lo;
+	char d[48];
+	int k = (int)sizeof d - 1;
+	d[k] = 0;
+	do {
+		d[--k] = (char)('0' + (int)(v % 10));
+		v /= 10;
+	} while (v);
+	snprintf(buf, n, "%s.%s", LP_PHANTOM_UID_ROOT, d + k);
 }
 
 static void ratings_text(const lp_nodule *d, char sep, char *buf, size_t n)

@@ -23,21 +23,24 @@ for bad in "-o $T/x -n 0" "-o $T/x -n 10001" "-o $T/x --label-noise 1.5" \
 done
 [ ! -e "$T/x" ] || fail "bad usage left $T/x"
 
+# The UID of scan K of a run, from its progress lines ("ct-phantom: K/N UID: ...").
+uid() { sed -n "s|^ct-phantom: $2/[0-9]* \([0-9.]*\): .*|\1|p" "$T/$1.log"; }
+
 # Reproducible: same seed -> same bytes (1 and 2 threads); other seed differs.
-OMP_NUM_THREADS=2 $P -q -o "$T/a" $SMALL -n 2 --seed 5 --nodules 3,5 || fail run a
+OMP_NUM_THREADS=2 $P -o "$T/a" $SMALL -n 2 --seed 5 --nodules 3,5 2>"$T/a.log" || fail run a
 OMP_NUM_THREADS=1 $P -q -o "$T/b" $SMALL -n 2 --seed 5 --nodules 3,5 || fail run b
-$P -q -o "$T/c" $SMALL -n 1 --seed 6 --nodules 3,5 || fail run c
+$P -o "$T/c" $SMALL -n 1 --seed 6 --nodules 3,5 2>"$T/c.log" || fail run c
 n=$(ls "$T/a" | wc -l)
 [ "$n" -eq 9 ] || fail "want 9 files in a, got $n"
 for f in "$T"/a/*; do
 	cmp -s "$f" "$T/b/$(basename "$f")" || fail "differs: $(basename "$f")"
 done
-cmp -s "$T/a/1.2.826.0.1.3680043.10.1234.5.1.raw" \
-	"$T/c/1.2.826.0.1.3680043.10.1234.6.1.raw" && fail "seeds 5 and 6 equal"
+cmp -s "$T/a/$(uid a 1).raw" "$T/c/$(uid c 1).raw" && fail "seeds 5 and 6 equal"
+[ "$(uid a 1)" != "$(uid c 1)" ] || fail "seeds 5 and 6 give the same UID"
 # scan 2 of -n 2 is the same as scan 2 of -n 3
-$P -q -o "$T/d" $SMALL -n 3 --seed 5 --nodules 3,5 || fail run d
-cmp -s "$T/a/1.2.826.0.1.3680043.10.1234.5.2.raw" \
-	"$T/d/1.2.826.0.1.3680043.10.1234.5.2.raw" || fail "scan 2 depends on -n"
+$P -o "$T/d" $SMALL -n 3 --seed 5 --nodules 3,5 2>"$T/d.log" || fail run d
+[ "$(uid a 2)" = "$(uid d 2)" ] || fail "UID of scan 2 depends on -n"
+cmp -s "$T/a/$(uid a 2).raw" "$T/d/$(uid d 2).raw" || fail "scan 2 depends on -n"
 
 # The CSV against the masks and the image.
 $PY - "$T/a" <<'EOF' || fail "oracle"
@@ -96,12 +99,11 @@ print("oracle ok:", len(rows), "nodules")
 EOF
 
 # Label noise 1 reverses every label and changes nothing else.
-$P -q -o "$T/e" $SMALL --seed 5 --nodules 3,5 --label-noise 1 || fail run e
-cmp -s "$T/a/1.2.826.0.1.3680043.10.1234.5.1.raw" \
-	"$T/e/1.2.826.0.1.3680043.10.1234.5.1.raw" || fail "label noise changed image"
-$PY - "$T/a/annotations.csv" "$T/e/annotations.csv" <<'EOF' || fail "label noise"
+$P -o "$T/e" $SMALL --seed 5 --nodules 3,5 --label-noise 1 2>"$T/e.log" || fail run e
+cmp -s "$T/a/$(uid a 1).raw" "$T/e/$(uid e 1).raw" || fail "label noise changed image"
+$PY - "$T/a/annotations.csv" "$T/e/annotations.csv" "$(uid a 1)" <<'EOF' || fail "label noise"
 import sys, csv
-a = [r for r in csv.DictReader(open(sys.argv[1])) if r['seriesuid'].endswith('.5.1')]
+a = [r for r in csv.DictReader(open(sys.argv[1])) if r['seriesuid'] == sys.argv[3]]
 b = list(csv.DictReader(open(sys.argv[2])))
 assert len(a) == len(b) > 0
 for x, y in zip(a, b):
@@ -114,8 +116,8 @@ if [ -x "$LP_BIN/ct-info" ]; then
 	"$LP_BIN/ct-info" "$T/s.lps" > "$T/info.txt" 2>&1 || fail "ct-info stream"
 	grep -q "160" "$T/info.txt" || fail "ct-info: no dims"
 	grep -q "nodule.1.center_world" "$T/info.txt" || fail "ct-info: no nodule"
-	grep -q "1.2.826.0.1.3680043.10.1234.5.1" "$T/info.txt" || fail "ct-info: uid"
-	"$LP_BIN/ct-info" "$T/a/1.2.826.0.1.3680043.10.1234.5.1.mhd" \
+	grep -q "$(uid a 1)" "$T/info.txt" || fail "ct-info: uid"
+	"$LP_BIN/ct-info" "$T/a/$(uid a 1).mhd" \
 		> "$T/info2.txt" 2>&1 || fail "ct-info mhd"
 	grep -q "160" "$T/info2.txt" || fail "ct-info mhd dims"
 else
@@ -123,14 +125,13 @@ else
 fi
 
 # --background on a synthetic scan without nodules.
-$P -q -o "$T/bg" --size 128 --slices 32 --seed 8 --nodules 0,0 || fail "bg"
+$P -o "$T/bg" --size 128 --slices 32 --seed 8 --nodules 0,0 2>"$T/bg.log" || fail "bg"
 [ "$(wc -l < "$T/bg/annotations.csv")" -eq 1 ] || fail "bg has nodules"
-$P -q -o "$T/ins" --background "$T/bg/1.2.826.0.1.3680043.10.1234.8.1.mhd" \
-	--seed 3 --nodules 3,3 || fail "insert"
+$P -o "$T/ins" --background "$T/bg/$(uid bg 1).mhd" \
+	--seed 3 --nodules 3,3 2>"$T/ins.log" || fail "insert"
 n=$(($(wc -l < "$T/ins/annotations.csv") - 1))
 [ "$n" -ge 2 ] || fail "insert: $n nodules"
-cmp -s "$T/bg/1.2.826.0.1.3680043.10.1234.8.1.raw" \
-	"$T/ins/1.2.826.0.1.3680043.10.1234.3.1.raw" && fail "insert changed nothing"
+cmp -s "$T/bg/$(uid bg 1).raw" "$T/ins/$(uid ins 1).raw" && fail "insert changed nothing"
 
 # A background that does not exist: exit 66, no output folder content.
 $P -q -o "$T/none" --background "$T/nope.mhd" 2>/dev/null

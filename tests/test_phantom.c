@@ -43,8 +43,21 @@ static void test_repro(void)
 	o.seed = 12;
 	CHECK(lp_phantom_make(&o, 0, &c, &nc, &kc) == 0);
 	CHECK(!same_channel(&a, &c, "image"));
-	CHECK(strcmp(lp_meta_get(&a, LP_META_SERIES),
-	             "1.2.826.0.1.3680043.10.1234.11.1") == 0);
+	/* 2.25.<decimal UUID>: version 8, variant 10, at most 64 characters,
+	 * a function of seed and index */
+	const char *ua = lp_meta_get(&a, LP_META_SERIES);
+	const char *uc = lp_meta_get(&c, LP_META_SERIES);
+	char want[80];
+	lp_phantom_uid(11, 0, want, sizeof want);
+	CHECK(ua && uc && strcmp(ua, want) == 0 && strcmp(ua, uc) != 0);
+	CHECK(ua && strncmp(ua, "2.25.", 5) == 0 && strlen(ua) <= 64);
+	unsigned __int128 v = 0;
+	int digits = ua ? (int)strspn(ua + 5, "0123456789") : 0;
+	CHECK(ua && digits == (int)strlen(ua + 5) && (ua[5] != '0' || digits == 1));
+	for (int i = 0; ua && i < digits; i++)
+		v = v * 10 + (unsigned)(ua[5 + i] - '0');
+	CHECK((int)((v >> 76) & 0xf) == 8);
+	CHECK((int)((v >> 62) & 0x3) == 2);
 	lp_frame_free(&a);
 	lp_frame_free(&b);
 	lp_frame_free(&c);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lp_mhd.h"
+#include "lp_ofile.h"
 #include "lp_phantom.h"
 #include "lp_source.h"
 #include "lp_stream.h"
@@ -101,8 +102,9 @@ static const lp_tool tool = {
 	".malignancy_ratings, .malignancy_mean, .label, .kind, .attachment, "
 	".shape, .p_malignant, .voxels, with series_uid, nodules and "
 	"synthetic=1.\n\n"
-	"Series UIDs are ROOT.SEED.I with ROOT " LP_PHANTOM_UID_ROOT " (marked "
-	"synthetic, deterministic). Everything is a function of the seed and "
+	"Series UIDs are 2.25.N UIDs (ISO/IEC 9834-8: N is a 128-bit UUID in "
+	"decimal, here a version-8 UUID hashed from the seed and the scan's "
+	"index, so it is deterministic and marks the series as synthetic). Everything is a function of the seed and "
 	"the scan's index: the same command gives the same bytes, on any "
 	"number of threads.\n\n"
 	"With --background, lungs are found in the real scan (threshold, "
@@ -199,8 +201,7 @@ static void progress(long i, const char *uid, int n, double t0)
 }
 
 typedef struct {
-	FILE *csv;
-	char tmp[4096], final[4096];
+	lp_ofile *csv;
 	lp_writer *w;
 } sink;
 
@@ -214,13 +215,13 @@ static int sink_open(sink *s)
 	}
 	if (mkdir(out, 0777) && errno != EEXIST)
 		return lp_seterr(LP_EX_CANTCREAT, "%s: %s", out, strerror(errno));
-	snprintf(s->final, sizeof s->final, "%s/annotations.csv", out);
-	snprintf(s->tmp, sizeof s->tmp, "%s/.annotations.csv.%ld", out,
-	         (long)getpid());
-	s->csv = fopen(s->tmp, "w");
-	if (!s->csv)
-		return lp_seterr(LP_EX_CANTCREAT, "%s: %s", s->tmp, strerror(errno));
-	return lp_phantom_csv_header(s->csv);
+	char path[4096];
+	if ((size_t)snprintf(path, sizeof path, "%s/annotations.csv", out) >=
+	    sizeof path)
+		return lp_seterr(LP_EX_CANTCREAT, "%s: name too long", out);
+	if (!(s->csv = lp_ofile_open(path)))
+		return -1;
+	return lp_phantom_csv_header(s->csv->fp);
 }
 
 static int sink_put(sink *s, const lp_frame *f, const char *uid,
@@ -230,29 +231,23 @@ static int sink_put(sink *s, const lp_frame *f, const char *uid,
 		return lp_writer_put(s->w, f) < 0 ? -1 : 0;
 	if (write_files(f, uid))
 		return -1;
-	return lp_phantom_csv_rows(s->csv, uid, nod, n);
+	return lp_phantom_csv_rows(s->csv->fp, uid, nod, n);
 }
 
 static int sink_close(sink *s)
 {
 	if (s->w)
 		return lp_writer_close(s->w) < 0 ? -1 : 0;
-	if (fclose(s->csv) != 0 || rename(s->tmp, s->final) != 0) {
-		s->csv = NULL;
-		unlink(s->tmp);
-		return lp_seterr(LP_EX_IOERR, "%s: %s", s->final, strerror(errno));
-	}
-	return 0;
+	int rc = lp_ofile_commit(s->csv);
+	s->csv = NULL;
+	return rc;
 }
 
 static void sink_abort(sink *s)
 {
 	if (s->w)
 		lp_writer_abort(s->w);
-	if (s->csv) {
-		fclose(s->csv);
-		unlink(s->tmp);
-	}
+	lp_ofile_abort(s->csv);
 }
 
 static int run(const lp_phantom_opts *o, const lp_frame *bg, sink *s)
