@@ -6,19 +6,15 @@
 
 #include "lp_source.h"
 #include "lp_stream.h"
-#include "lp_tool.h"
+#include "lp_filter.h"
 
 static const char *out = "-";
 static const char *series;
 static long first = 1, count = -1;
 
 static const lp_opt opts[] = {
-	{'o', "output", LP_OPT_STRING, "FILE", &out, 0, 0, 0, NULL,
-	 "Write the stream to FILE (written under a temporary name, renamed "
-	 "when complete); '-' (the default) is standard output."},
-	{0, "series", LP_OPT_STRING, "UID", &series, 0, 0, 0, NULL,
-	 "For DICOM folders: read the series with this SeriesInstanceUID "
-	 "(default: the CT series with the most slices)."},
+	LP_OPT_OUTPUT(&out),
+	LP_OPT_SERIES(&series),
 	{0, "first", LP_OPT_INT, "N", &first, 1, 1e15, 0, NULL,
 	 "Skip frames before the N-th (counted over all inputs, from 1)."},
 	{'n', "count", LP_OPT_INT, "N", &count, 0, 1e15, 0, NULL,

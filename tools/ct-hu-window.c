@@ -2,9 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lp_source.h"
-#include "lp_stream.h"
-#include "lp_tool.h"
+#include "lp_filter.h"
 #include "lp_window.h"
 
 static const char *out = "-";
@@ -13,9 +11,7 @@ static double wmin = LP_WINDOW_MIN, wmax = LP_WINDOW_MAX;
 static int as_float, force;
 
 static const lp_opt opts[] = {
-	{'o', "output", LP_OPT_STRING, "FILE", &out, 0, 0, 0, NULL,
-	 "Write the stream to FILE (written under a temporary name, renamed "
-	 "when complete); '-' (the default) is standard output."},
+	LP_OPT_OUTPUT(&out),
 	{0, "min", LP_OPT_DOUBLE, "HU", &wmin, -32768, 32767, 0, NULL,
 	 "Lower end of the window, mapped to 0 (default -1000)."},
 	{0, "max", LP_OPT_DOUBLE, "HU", &wmax, -32768, 32767, 0, NULL,
@@ -27,9 +23,7 @@ static const lp_opt opts[] = {
 	 "Accept channels that are already windowed: their values are mapped "
 	 "back to HU with the window they record (lossy for u8) and windowed "
 	 "again. Without it such input is refused (exit 65)."},
-	{0, "series", LP_OPT_STRING, "UID", &series, 0, 0, 0, NULL,
-	 "For a DICOM folder: read the series with this SeriesInstanceUID "
-	 "(default: the CT series with the most slices)."},
+	LP_OPT_SERIES(&series),
 	{0, NULL, LP_OPT_FLAG, NULL, NULL, 0, 0, 0, NULL, NULL},
 };
 
@@ -55,33 +49,11 @@ static const lp_tool tool = {
 	0, 1,
 };
 
-static int run(lp_source *s, const char *in)
+static int window_frame(lp_filter *flt, lp_frame *f, lp_writer *w)
 {
-	lp_writer *w = lp_writer_open(out, lp_source_provenance(s), tool.name,
-	                              lp_saved_argc(), lp_saved_argv());
-	if (!w)
-		return -1;
-	lp_frame f;
-	lp_frame_init(&f);
-	int rc;
-	while ((rc = lp_source_next(s, &f)) == 1) {
-		if (lp_hu_window(&f, wmin, wmax, as_float ? LP_F32 : LP_U8,
-		                 force) < 0) {
-			lp_err_prefix("%s", in);
-			rc = -1;
-			break;
-		}
-		if (lp_writer_put(w, &f) < 0) {
-			rc = -1;
-			break;
-		}
-	}
-	lp_frame_free(&f);
-	if (rc < 0) {
-		lp_writer_abort(w);
-		return -1;
-	}
-	return lp_writer_close(w);
+	(void)flt;
+	(void)w;
+	return lp_hu_window(f, wmin, wmax, as_float ? LP_F32 : LP_U8, force);
 }
 
 int main(int argc, char **argv)
@@ -91,13 +63,9 @@ int main(int argc, char **argv)
 	if (!(wmin < wmax))
 		lp_die(LP_EX_USAGE, "--min %g must be below --max %g", wmin,
 		       wmax);
-	lp_source_opts so = {series};
-	lp_source *s = lp_source_open(in, &so);
-	if (!s)
-		lp_die_err();
-	int rc = run(s, in);
-	lp_source_close(s);
-	if (rc < 0)
+	lp_filter flt = {.in = in, .out = out, .series = series,
+	                 .frame = window_frame};
+	if (lp_filter_run(&flt) < 0)
 		lp_die_err();
 	lp_close_stdout();
 	return 0;

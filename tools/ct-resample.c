@@ -8,6 +8,7 @@
 #include "lp_resample.h"
 #include "lp_source.h"
 #include "lp_stream.h"
+#include "lp_filter.h"
 #include "lp_tool.h"
 
 static const char *out = "-";
@@ -32,9 +33,7 @@ static const lp_opt opts[] = {
 	 "nearest, or cubic (Catmull-Rom cubic convolution, Keys a = -0.5, "
 	 "4x4x4 taps; it may overshoot at edges, values are clamped to the "
 	 "channel's dtype). Mask channels (units \"mask\") always use nearest."},
-	{0, "series", LP_OPT_STRING, "UID", &series, 0, 0, 0, NULL,
-	 "For a DICOM folder: read the series with this SeriesInstanceUID "
-	 "(default: the CT series with the most slices)."},
+	LP_OPT_SERIES(&series),
 	{'c', "channel", LP_OPT_STRING, "NAME", &chname, 0, 0, 0, NULL,
 	 "With MetaImage output: the channel to write (default \"image\", or "
 	 "the frame's only channel)."},
@@ -94,34 +93,15 @@ static const lp_tool tool = {
 	0, 1,
 };
 
-static void print_warnings(const lp_frame *f)
-{
-	const char *w = lp_meta_get(f, "warnings");
-	if (quiet || !w)
-		return;
-	char *s = lp_strdup(w);
-	if (!s)
-		return;
-	for (char *p = s, *q; p; p = q) {
-		q = strstr(p, "; ");
-		if (q) {
-			*q = 0;
-			q += 2;
-		}
-		lp_warn("%s", p);
-	}
-	free(s);
-}
-
-/* Next input frame resampled into *o; 1, 0 at the end, -1 on error. */
-static int next_resampled(lp_source *s, lp_interp m, lp_frame *o)
+/* The first frame of in resampled into *o; 1, 0 if none, -1 on error. */
+static int first_resampled(lp_source *s, lp_interp m, lp_frame *o)
 {
 	lp_frame f;
 	lp_frame_init(&f);
 	int rc = lp_source_next(s, &f);
 	if (rc == 1) {
-		if (lp_source_kind_of(s) == LP_SRC_DICOM)
-			print_warnings(&f);
+		if (!quiet && lp_source_kind_of(s) == LP_SRC_DICOM)
+			lp_filter_warnings(&f);
 		if (lp_resample(&f, spacing, m, o) < 0)
 			rc = -1;
 	}
@@ -138,11 +118,11 @@ static const char *mhd_channel(const lp_frame *f)
 	return LP_CH_IMAGE;
 }
 
-static int to_mhd(lp_source *s, const char *in, lp_interp m)
+static int write_mhd(lp_source *s, const char *in, lp_interp m)
 {
 	lp_frame o, extra;
 	lp_frame_init(&extra);
-	int rc = next_resampled(s, m, &o);
+	int rc = first_resampled(s, m, &o);
 	if (rc == 0)
 		return lp_seterr(LP_EX_DATAERR, "%s: no frame", in);
 	if (rc < 0)
@@ -161,25 +141,25 @@ static int to_mhd(lp_source *s, const char *in, lp_interp m)
 	return rc;
 }
 
-static int to_stream(lp_source *s, lp_interp m)
+static int to_mhd(const char *in, lp_interp m)
 {
-	lp_writer *w = lp_writer_open(out, lp_source_provenance(s), tool.name,
-	                              lp_saved_argc(), lp_saved_argv());
-	if (!w)
+	lp_source_opts so = {series};
+	lp_source *s = lp_source_open(in, &so);
+	if (!s)
 		return -1;
+	int rc = write_mhd(s, in, m);
+	lp_source_close(s);
+	return rc;
+}
+
+static int resample_frame(lp_filter *flt, lp_frame *f, lp_writer *w)
+{
 	lp_frame o;
-	int rc;
-	while ((rc = next_resampled(s, m, &o)) == 1) {
-		rc = lp_writer_put(w, &o);
-		lp_frame_free(&o);
-		if (rc < 0)
-			break;
-	}
-	if (rc < 0) {
-		lp_writer_abort(w);
+	if (lp_resample(f, spacing, *(const lp_interp *)flt->ctx, &o) < 0)
 		return -1;
-	}
-	return lp_writer_close(w);
+	int rc = lp_writer_put(w, &o);
+	lp_frame_free(&o);
+	return rc < 0 ? -1 : 1;
 }
 
 int main(int argc, char **argv)
@@ -189,13 +169,9 @@ int main(int argc, char **argv)
 	lp_interp m;
 	if (lp_interp_parse(interp, &m) < 0)
 		lp_die_err();
-	lp_source_opts so = {series};
-	lp_source *s = lp_source_open(in, &so);
-	if (!s)
-		lp_die_err();
-	int rc = lp_mhd_has_ext(out) ? to_mhd(s, in, m) : to_stream(s, m);
-	lp_source_close(s);
-	if (rc < 0)
+	lp_filter flt = {.in = in, .out = out, .series = series, .quiet = quiet,
+	                 .frame = resample_frame, .ctx = &m};
+	if (lp_mhd_has_ext(out) ? to_mhd(in, m) < 0 : lp_filter_run(&flt) < 0)
 		lp_die_err();
 	lp_close_stdout();
 	return 0;

@@ -4,9 +4,7 @@
 #include <time.h>
 
 #include "lp_lungmask.h"
-#include "lp_source.h"
-#include "lp_stream.h"
-#include "lp_tool.h"
+#include "lp_filter.h"
 
 static const char *out = "-";
 static const char *series;
@@ -16,9 +14,7 @@ static int keep_image, verbose;
 static lp_lungmask_opts lo;
 
 static const lp_opt opts[] = {
-	{'o', "output", LP_OPT_STRING, "FILE", &out, 0, 0, 0, NULL,
-	 "Write the stream to FILE (written under a temporary name, renamed "
-	 "when complete); '-' (the default) is standard output."},
+	LP_OPT_OUTPUT(&out),
 	{'c', "channel", LP_OPT_STRING, "NAME", &chname, 0, 0, 0, NULL,
 	 "The CT channel (default \"image\"), in HU or windowed."},
 	{'n', "name", LP_OPT_STRING, "NAME", &outname, 0, 0, 0, NULL,
@@ -43,9 +39,7 @@ static const lp_opt opts[] = {
 	 "Largest hole of a lung's slice that is filled (default 2000 mm2, a "
 	 "disk of 50 mm): vessels and nodules inside the lung are filled, the "
 	 "dome of the liver ringed by the lung's recesses is not."},
-	{0, "series", LP_OPT_STRING, "UID", &series, 0, 0, 0, NULL,
-	 "For a DICOM folder: read the series with this SeriesInstanceUID "
-	 "(default: the CT series with the most slices)."},
+	LP_OPT_SERIES(&series),
 	{'v', "verbose", LP_OPT_FLAG, NULL, &verbose, 0, 0, 0, NULL,
 	 "Print each frame's lung volumes (ml) and the time taken to standard "
 	 "error."},
@@ -104,39 +98,26 @@ static double now(void)
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int run(lp_source *s, const char *in, lp_writer *w)
+static int mask_frame(lp_filter *flt, lp_frame *f, lp_writer *w)
 {
-	lp_frame f;
-	lp_frame_init(&f);
-	int rc, k = 0;
-	while ((rc = lp_source_next(s, &f)) == 1) {
-		k++;
-		lp_lungmask_info info;
-		double t0 = now();
-		clock_t c0 = clock();
-		if (lp_lungmask_frame(&f, chname, outname, &lo, keep_image, &info)) {
-			const char *uid = lp_meta_get(&f, LP_META_SERIES);
-			lp_err_prefix("%s: frame %d%s%s", in, k,
-			              uid ? " series " : "", uid ? uid : "");
-			rc = -1;
-			break;
-		}
-		if (verbose)
-			fprintf(stderr,
-			        "%s: frame %d: lungs %.1f ml (right %.1f, left "
-			        "%.1f), airways %.1f ml removed%s, %.3f s (cpu "
-			        "%.3f s)\n",
-			        tool.name, k, info.ml[0], info.ml[1], info.ml[2],
-			        info.airway_ml, info.split ? ", split" : "",
-			        now() - t0,
-			        (double)(clock() - c0) / CLOCKS_PER_SEC);
-		if (lp_writer_put(w, &f) < 0) {
-			rc = -1;
-			break;
-		}
+	(void)w;
+	lp_lungmask_info info;
+	double t0 = now();
+	clock_t c0 = clock();
+	if (lp_lungmask_frame(f, chname, outname, &lo, keep_image, &info)) {
+		const char *uid = lp_meta_get(f, LP_META_SERIES);
+		if (uid)
+			lp_err_prefix("series %s", uid);
+		return -1;
 	}
-	lp_frame_free(&f);
-	return rc;
+	if (verbose)
+		fprintf(stderr,
+		        "%s: frame %ld: lungs %.1f ml (right %.1f, left %.1f), "
+		        "airways %.1f ml removed%s, %.3f s (cpu %.3f s)\n",
+		        tool.name, flt->nframe, info.ml[0], info.ml[1],
+		        info.ml[2], info.airway_ml, info.split ? ", split" : "",
+		        now() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -144,23 +125,9 @@ int main(int argc, char **argv)
 	lp_lungmask_defaults(&lo);
 	int i = lp_parse_args(&tool, argc, argv);
 	const char *in = i < argc ? argv[i] : "-";
-	lp_source_opts so = { series };
-	lp_source *s = lp_source_open(in, &so);
-	if (!s)
-		lp_die_err();
-	lp_writer *w = lp_writer_open(out, lp_source_provenance(s), tool.name,
-	                              lp_saved_argc(), lp_saved_argv());
-	if (!w) {
-		lp_source_close(s);
-		lp_die_err();
-	}
-	if (run(s, in, w) < 0) {
-		lp_writer_abort(w);
-		lp_source_close(s);
-		lp_die_err();
-	}
-	lp_source_close(s);
-	if (lp_writer_close(w) < 0)
+	lp_filter flt = { .in = in, .out = out, .series = series,
+	                  .frame = mask_frame };
+	if (lp_filter_run(&flt) < 0)
 		lp_die_err();
 	lp_close_stdout();
 	return 0;

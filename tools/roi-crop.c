@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "lp_roi.h"
-#include "lp_source.h"
-#include "lp_stream.h"
-#include "lp_tool.h"
+#include "lp_filter.h"
 
 static const char *out = "-";
 static const char *series;
@@ -18,9 +16,7 @@ static double jitter;
 static int all_slices, augment, strict, quiet, verbose;
 
 static const lp_opt opts[] = {
-	{'o', "output", LP_OPT_STRING, "FILE", &out, 0, 0, 0, NULL,
-	 "Write the patches to FILE (written under a temporary name, renamed "
-	 "when complete); '-' (the default) is standard output."},
+	LP_OPT_OUTPUT(&out),
 	{'a', "annotations", LP_OPT_STRING, "CSV", &csvpath, 0, 0, 0, NULL,
 	 "Nodules from a LUNA16-style CSV in world coordinates (see "
 	 "NODULES). Without it, nodules come from the frames' gt channel."},
@@ -53,9 +49,7 @@ static const lp_opt opts[] = {
 	{0, "strict", LP_OPT_FLAG, NULL, &strict, 0, 0, 0, NULL,
 	 "Treat every warning (bad CSV row, nodule outside the volume, CSV "
 	 "series matching no frame) as an error: exit 65, no output."},
-	{0, "series", LP_OPT_STRING, "UID", &series, 0, 0, 0, NULL,
-	 "For a DICOM folder: read the series with this SeriesInstanceUID "
-	 "(default: the CT series with the most slices)."},
+	LP_OPT_SERIES(&series),
 	{'q', "quiet", LP_OPT_FLAG, NULL, &quiet, 0, 0, 0, NULL,
 	 "Do not print warnings."},
 	{'v', "verbose", LP_OPT_FLAG, NULL, &verbose, 0, 0, 0, NULL,
@@ -320,24 +314,29 @@ static void report_unused(const lp_nodules *csv)
 		     "in the input", csvpath, unused, csv->n, nser);
 }
 
-static int run(lp_source *s, const char *in, lp_writer *w, lp_nodules *csv)
+typedef struct {
+	lp_nodules *csv; /* NULL: nodules from the gt channel */
+	job j;
+} crop_ctx;
+
+static int crop_frame(lp_filter *flt, lp_frame *f, lp_writer *w)
 {
-	job j = { w, 0, 0 };
-	lp_frame f;
-	lp_frame_init(&f);
-	int rc;
-	while ((rc = lp_source_next(s, &f)) == 1) {
-		j.frame++;
-		if (do_frame(&j, &f, csv)) {
-			lp_err_prefix("%s: frame %ld", in, j.frame);
-			rc = -1;
-			break;
-		}
-	}
-	lp_frame_free(&f);
-	if (rc == 0 && csv)
-		report_unused(csv);
-	return rc;
+	crop_ctx *c = flt->ctx;
+	c->j.w = w;
+	c->j.frame = flt->nframe;
+	return do_frame(&c->j, f, c->csv) ? -1 : 1;
+}
+
+static int crop_done(lp_filter *flt, lp_writer *w)
+{
+	crop_ctx *c = flt->ctx;
+	(void)w;
+	if (c->csv)
+		report_unused(c->csv);
+	if (strict && nwarn)
+		return lp_seterr(LP_EX_DATAERR, "%d warnings (--strict); no "
+		                 "output", nwarn);
+	return 0;
 }
 
 static void read_csv(lp_nodules *csv)
@@ -359,28 +358,13 @@ int main(int argc, char **argv)
 	rng_state = (uint64_t)seed;
 	if (csvpath)
 		read_csv(&csv);
-	lp_source_opts so = { series };
-	lp_source *s = lp_source_open(in, &so);
-	if (!s)
-		lp_die_err();
-	lp_writer *w = lp_writer_open(out, lp_source_provenance(s), tool.name,
-	                              lp_saved_argc(), lp_saved_argv());
-	if (!w) {
-		lp_source_close(s);
-		lp_die_err();
-	}
-	int rc = run(s, in, w, csvpath ? &csv : NULL);
-	lp_source_close(s);
+	crop_ctx c = { csvpath ? &csv : NULL, { NULL, 0, 0 } };
+	lp_filter flt = { .in = in, .out = out, .series = series,
+	                  .quiet = quiet, .frame = crop_frame,
+	                  .done = crop_done, .ctx = &c };
+	int rc = lp_filter_run(&flt);
 	lp_nodules_free(&csv);
-	if (rc < 0) {
-		lp_writer_abort(w);
-		lp_die_err();
-	}
-	if (strict && nwarn) {
-		lp_writer_abort(w);
-		lp_die(LP_EX_DATAERR, "%d warnings (--strict); no output", nwarn);
-	}
-	if (lp_writer_close(w) < 0)
+	if (rc < 0)
 		lp_die_err();
 	lp_close_stdout();
 	return 0;
