@@ -20,7 +20,7 @@ run_one() {
 	case "$name" in ${LP_TESTS:-*}) ;; *) return ;; esac
 	LP_TMP="$scratch/$name"; mkdir -p "$LP_TMP"; export LP_TMP
 	t0=$(date +%s.%N)
-	"$@" >"$LP_TMP.log" 2>&1
+	"$@" >"$LP_TMP.log" 2>&1 </dev/null
 	rc=$?
 	dt=$(echo "$(date +%s.%N) - $t0" | bc 2>/dev/null || echo "?")
 	if [ $rc -eq 0 ]; then

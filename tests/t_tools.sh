@@ -39,7 +39,7 @@ done
 # a binary stream is never written to a terminal (script(1) gives a pty)
 if command -v script >/dev/null 2>&1; then
 	printf 'x' > "$LP_TMP/in"
-	script -qec "'$LP_BIN/ct-cat' /dev/null" /dev/null > "$LP_TMP/tty" 2>&1; rc=$?
+	script -qec "'$LP_BIN/ct-cat' /dev/null" /dev/null < /dev/null > "$LP_TMP/tty" 2>&1; rc=$?
 	[ $rc -eq 64 ] || err "ct-cat to a terminal exits $rc, not 64"
 	grep -q "terminal" "$LP_TMP/tty" || err "ct-cat to a terminal does not say why"
 fi
