@@ -148,7 +148,7 @@ assert o[1]["frames"][0]["dims"] == [7, 5, 6]' || fail "multi json"
 # bad usage
 if $I --bogus msb.mhd > /dev/null 2>&1; then fail "--bogus accepted"; else [ $? -eq 64 ] || fail "--bogus exit"; fi
 
-# --- a DICOM folder (real data, when present and DICOM support is built) ---
+# --- a DICOM folder (real data, when present) ---
 D=$LP_SHARED/lidc/LIDC-IDRI-0001
 if [ -d "$D" ]; then
 	if $I --json --no-stats "$D" > dcm.json 2> err; then
@@ -157,10 +157,10 @@ import json; o = json.load(open("dcm.json"))
 assert o["kind"] == "folder" and len(o["series"]) >= 1, o.get("series")
 assert any(s["modality"] == "CT" and s["nfiles"] == 133 for s in o["series"]), o["series"]
 assert o["frames"][0]["dims"] == [512, 512, 133], o["frames"][0]["dims"]' || fail "DICOM folder"
-	elif [ $? -eq 69 ]; then
-		echo "note: DICOM support not built: $(cat err)" >&2
 	else
 		fail "DICOM folder: $(cat err)"
 	fi
+else
+	echo "note: $D absent: the DICOM folder check did not run" >&2
 fi
 echo ok
