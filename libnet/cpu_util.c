@@ -120,3 +120,25 @@ void ln_bias_grad(int n, int c, int hw, const float *dy, float *db)
 		db[ch] += (float)s;
 	}
 }
+
+/* Part `part` of 8 of the weight-gradient reduction shared by conv2d and
+ * conv-transpose2d: dw[i] += the sum over chunks of parts[len*c + src(i)],
+ * where each row of dw holds K = kk*inner values in (inner, k) order and,
+ * when reordered, the partials hold them in (k, inner) order. */
+void ln_reduce_wgrad(const float *parts, int nchunk, size_t len, size_t K,
+                     size_t kk, size_t inner, int reordered, float *dw,
+                     int part)
+{
+	size_t lo = len * (size_t)part / 8, hi = len * (size_t)(part + 1) / 8;
+	for (size_t i = lo; i < hi; i++) {
+		size_t src = i;
+		if (reordered) {
+			size_t o = i / K, r = i % K;
+			src = o * K + (r % kk) * inner + r / kk;
+		}
+		float s = 0.f;
+		for (int c = 0; c < nchunk; c++)
+			s += parts[len * (size_t)c + src];
+		dw[i] += s;
+	}
+}

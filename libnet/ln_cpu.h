@@ -35,6 +35,11 @@ void ln_scatter(const float *slab, int c, int ohw, int j0, int j1,
                 const float *bias, int add, float *y);
 /* db[c] += sum over n, pixels of dy. */
 void ln_bias_grad(int n, int c, int hw, const float *dy, float *db);
+/* Part `part` (of 8) of summing per-chunk weight-gradient partials into
+ * dw; see cpu_util.c. */
+void ln_reduce_wgrad(const float *parts, int nchunk, size_t len, size_t K,
+                     size_t kk, size_t inner, int reordered, float *dw,
+                     int part);
 
 /* im2row.c: channels-last lowering for the forward convolution. */
 void ln_nchw_to_nhwc(int i0, int i1, int c, int hw, const float *x,

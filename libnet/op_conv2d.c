@@ -182,19 +182,9 @@ static void reduce_chunk(void *arg, int part, int tid)
 {
 	const plan *p = arg;
 	const ln_conv_desc *d = p->d;
-	size_t len = (size_t)d->cout * p->K, kk = (size_t)d->kh * d->kw;
-	size_t lo = len * part / 8, hi = len * (part + 1) / 8;
-	for (size_t i = lo; i < hi; i++) {
-		size_t src = i;
-		if (p->pre) { /* (co*cin + ci)*kk + k -> (co*kk + k)*cin + ci */
-			size_t co = i / p->K, r = i % p->K;
-			src = co * p->K + (r % kk) * d->cin + r / kk;
-		}
-		float s = 0.f;
-		for (int c = 0; c < p->nchunk; c++)
-			s += p->parts[len * (size_t)c + src];
-		p->dw[i] += s;
-	}
+	(void)tid;
+	ln_reduce_wgrad(p->parts, p->nchunk, (size_t)d->cout * p->K, p->K,
+	                (size_t)d->kh * d->kw, d->cin, p->pre != 0, p->dw, part);
 }
 
 void ln_cpu_conv2d_bwd(const ln_conv_desc *d, const float *x, const float *w,

@@ -197,19 +197,9 @@ static void reduce_chunk(void *arg, int part, int tid)
 {
 	const plan *p = arg;
 	const ln_conv_desc *d = p->d;
-	size_t len = (size_t)d->cin * p->K, kk = (size_t)d->kh * d->kw;
-	size_t lo = len * part / 8, hi = len * (part + 1) / 8;
-	for (size_t i = lo; i < hi; i++) {
-		size_t src = i;
-		if (p->rows) { /* (ci*cout + co)*kk + k -> (ci*kk + k)*cout + co */
-			size_t ci = i / p->K, r = i % p->K;
-			src = ci * p->K + (r % kk) * d->cout + r / kk;
-		}
-		float s = 0.f;
-		for (int c = 0; c < p->nchunk; c++)
-			s += p->parts[len * (size_t)c + src];
-		p->dw[i] += s;
-	}
+	(void)tid;
+	ln_reduce_wgrad(p->parts, p->nchunk, (size_t)d->cin * p->K, p->K,
+	                (size_t)d->kh * d->kw, d->cout, p->rows != 0, p->dw, part);
 }
 
 void ln_cpu_deconv2d_bwd(const ln_conv_desc *d, const float *x,
