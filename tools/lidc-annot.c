@@ -8,6 +8,7 @@
 #include "lp_lidc.h"
 #include "lp_source.h"
 #include "lp_stream.h"
+#include "lp_filter.h"
 #include "lp_tool.h"
 
 static const char *out = "-", *csv;
@@ -18,9 +19,7 @@ static long min_readers = 1;
 static int csv_only, binary, strict, no_sop, quiet;
 
 static const lp_opt opts[] = {
-	{'o', "output", LP_OPT_STRING, "FILE", &out, 0, 0, 0, NULL,
-	 "Write the stream to FILE (temporary name, renamed when complete); "
-	 "'-' (the default) is standard output."},
+	LP_OPT_OUTPUT(&out),
 	{0, "csv", LP_OPT_STRING, "FILE", &csv, 0, 0, 0, NULL,
 	 "Also write the nodule list as CSV to FILE ('-' = standard output, "
 	 "then the stream needs -o FILE or --csv-only)."},
