@@ -13,6 +13,7 @@
 #include "lp_mhd_ext.h"
 #include "lp_source.h"
 #include "lp_stats.h"
+#include "lp_json.h"
 #include "lp_tool.h"
 
 static int json, nostats, quiet;
@@ -78,97 +79,24 @@ static const lp_tool tool = {
 	0, -1,
 };
 
-/* ---- JSON helpers ---- */
-
-static int utf8_len(const unsigned char *p)
-{
-	int n = p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3
-	        : p[0] >= 0xc2 ? 2 : 0;
-	if (p[0] >= 0xf5)
-		n = 0;
-	for (int i = 1; i < n; i++)
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-	return n;
-}
-
-/* A JSON string; invalid UTF-8 bytes become U+FFFD. */
-static void jstr(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)(s ? s : "");
-	putchar('"');
-	while (*p) {
-		if (*p == '"' || *p == '\\') {
-			printf("\\%c", *p++);
-		} else if (*p < 0x20 || *p == 0x7f) {
-			printf("\\u%04x", *p++);
-		} else if (*p < 0x80) {
-			putchar(*p++);
-		} else {
-			int n = utf8_len(p);
-			if (n) {
-				fwrite(p, 1, (size_t)n, stdout);
-				p += n;
-			} else {
-				fputs("\\ufffd", stdout);
-				p++;
-			}
-		}
-	}
-	putchar('"');
-}
-
-static void jnum(double v)
-{
-	char b[40];
-	if (!isfinite(v)) {
-		fputs("null", stdout);
-		return;
-	}
-	v += 0.0; /* no "-0" */
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(b, sizeof b, "%.*g", prec, v);
-		if (strtod(b, NULL) == v)
-			break;
-	}
-	fputs(b, stdout);
-}
-
-static void jarr(const double *v, int n)
-{
-	putchar('[');
-	for (int i = 0; i < n; i++) {
-		if (i)
-			putchar(',');
-		jnum(v[i]);
-	}
-	putchar(']');
-}
-
-static void jkey(const char *k)
-{
-	jstr(k);
-	putchar(':');
-}
-
 /* ---- one frame ---- */
 
 static void json_channel(const lp_frame *f, const lp_channel *c)
 {
 	printf("{");
-	jkey("name"), jstr(c->name);
-	printf(","), jkey("dtype"), jstr(lp_dtype_name(c->dtype));
-	printf(","), jkey("units"), jstr(c->units);
+	lp_json_key(stdout, "name"), lp_json_str(stdout, c->name);
+	printf(","), lp_json_key(stdout, "dtype"), lp_json_str(stdout, lp_dtype_name(c->dtype));
+	printf(","), lp_json_key(stdout, "units"), lp_json_str(stdout, c->units);
 	if (!strcmp(c->units, LP_UNITS_WINDOW)) {
 		double w[2] = {c->wmin, c->wmax};
-		printf(","), jkey("window"), jarr(w, 2);
+		printf(","), lp_json_key(stdout, "window"), lp_json_nums(stdout, w, 2);
 	}
 	lp_stats s;
 	if (!nostats && lp_channel_stats(f, c, &s) == 0) {
-		printf(","), jkey("min"), jnum(s.min);
-		printf(","), jkey("max"), jnum(s.max);
-		printf(","), jkey("mean"), jnum(s.mean);
-		printf(","), jkey("std"), jnum(s.std);
+		printf(","), lp_json_key(stdout, "min"), lp_json_num(stdout, s.min);
+		printf(","), lp_json_key(stdout, "max"), lp_json_num(stdout, s.max);
+		printf(","), lp_json_key(stdout, "mean"), lp_json_num(stdout, s.mean);
+		printf(","), lp_json_key(stdout, "std"), lp_json_num(stdout, s.std);
 		printf(",\"nonzero\":%lld,\"nan\":%lld", (long long)s.nonzero,
 		       (long long)s.nnan);
 	}
@@ -179,21 +107,21 @@ static void json_frame(const lp_frame *f, long idx)
 {
 	double d[3] = {(double)f->dim[0], (double)f->dim[1], (double)f->dim[2]};
 	printf("%s{\"index\":%ld,", idx ? "," : "", idx);
-	jkey("dims"), jarr(d, 3);
-	printf(","), jkey("spacing"), jarr(f->spacing, 3);
-	printf(","), jkey("origin"), jarr(f->origin, 3);
-	printf(","), jkey("direction"), jarr(f->dir, 9);
-	printf(","), jkey("channels"), putchar('[');
+	lp_json_key(stdout, "dims"), lp_json_nums(stdout, d, 3);
+	printf(","), lp_json_key(stdout, "spacing"), lp_json_nums(stdout, f->spacing, 3);
+	printf(","), lp_json_key(stdout, "origin"), lp_json_nums(stdout, f->origin, 3);
+	printf(","), lp_json_key(stdout, "direction"), lp_json_nums(stdout, f->dir, 9);
+	printf(","), lp_json_key(stdout, "channels"), putchar('[');
 	for (int i = 0; i < f->nch; i++) {
 		if (i)
 			putchar(',');
 		json_channel(f, &f->ch[i]);
 	}
-	printf("],"), jkey("meta"), putchar('{');
+	printf("],"), lp_json_key(stdout, "meta"), putchar('{');
 	for (int i = 0; i < f->nmeta; i++) {
 		if (i)
 			putchar(',');
-		jkey(f->meta[i].key), jstr(f->meta[i].value);
+		lp_json_key(stdout, f->meta[i].key), lp_json_str(stdout, f->meta[i].value);
 	}
 	printf("}}");
 }
@@ -298,7 +226,7 @@ static void show_provenance(const char *prov)
 	if (!prov || !*prov)
 		return;
 	if (json) {
-		printf(","), jkey("provenance"), putchar('[');
+		printf(","), lp_json_key(stdout, "provenance"), putchar('[');
 	}
 	int first = 1;
 	for (const char *p = prov; *p;) {
@@ -307,7 +235,7 @@ static void show_provenance(const char *prov)
 			char *line = strndup(p, n);
 			if (!first)
 				putchar(',');
-			jstr(line);
+			lp_json_str(stdout, line);
 			free(line);
 		} else if (n) {
 			printf(KEY "%.*s\n", first ? "provenance:" : "", (int)n, p);
@@ -330,7 +258,7 @@ static int list_mhd(const char *dir)
 	struct dirent **ents = NULL;
 	int n = scandir(dir, &ents, mhd_filter, alphasort);
 	if (n > 0 && json)
-		printf(","), jkey("mhd_files"), putchar('[');
+		printf(","), lp_json_key(stdout, "mhd_files"), putchar('[');
 	for (int i = 0; i < n; i++) {
 		char path[LP_MHD_PATH_MAX];
 		lp_mhd_info in;
@@ -338,15 +266,15 @@ static int list_mhd(const char *dir)
 		int ok = lp_mhd_read_info(path, &in) == 0;
 		if (json) {
 			printf("%s{", i ? "," : "");
-			jkey("file"), jstr(ents[i]->d_name);
+			lp_json_key(stdout, "file"), lp_json_str(stdout, ents[i]->d_name);
 			if (ok) {
 				double d[3] = {(double)in.dim[0],
 				               (double)in.dim[1], (double)in.dim[2]};
-				printf(","), jkey("dims"), jarr(d, 3);
-				printf(","), jkey("dtype"),
-					jstr(lp_dtype_name(in.dtype));
+				printf(","), lp_json_key(stdout, "dims"), lp_json_nums(stdout, d, 3);
+				printf(","), lp_json_key(stdout, "dtype"),
+					lp_json_str(stdout, lp_dtype_name(in.dtype));
 			} else {
-				printf(","), jkey("error"), jstr(lp_errmsg());
+				printf(","), lp_json_key(stdout, "error"), lp_json_str(stdout, lp_errmsg());
 			}
 			putchar('}');
 		} else if (ok) {
@@ -370,13 +298,13 @@ static int list_mhd(const char *dir)
 static void show_series(const lp_dicom_series_info *s, int n)
 {
 	if (json)
-		printf(","), jkey("series"), putchar('[');
+		printf(","), lp_json_key(stdout, "series"), putchar('[');
 	for (int i = 0; i < n; i++) {
 		if (json) {
 			printf("%s{", i ? "," : "");
-			jkey("uid"), jstr(s[i].uid);
-			printf(","), jkey("modality"), jstr(s[i].modality);
-			printf(","), jkey("description"), jstr(s[i].description);
+			lp_json_key(stdout, "uid"), lp_json_str(stdout, s[i].uid);
+			printf(","), lp_json_key(stdout, "modality"), lp_json_str(stdout, s[i].modality);
+			printf(","), lp_json_key(stdout, "description"), lp_json_str(stdout, s[i].description);
 			printf(",\"nfiles\":%d,\"rows\":%d,\"cols\":%d}",
 			       s[i].nfiles, s[i].rows, s[i].cols);
 		} else {
@@ -430,10 +358,10 @@ static int read_frames(const char *path)
 	if (!json)
 		printf(KEY "%s\n", "format:", kind_name(lp_source_kind_of(src)));
 	else
-		printf(","), jkey("format"), jstr(kind_name(lp_source_kind_of(src)));
+		printf(","), lp_json_key(stdout, "format"), lp_json_str(stdout, kind_name(lp_source_kind_of(src)));
 	show_provenance(lp_source_provenance(src));
 	if (json)
-		printf(","), jkey("frames"), putchar('[');
+		printf(","), lp_json_key(stdout, "frames"), putchar('[');
 	lp_frame f;
 	lp_frame_init(&f);
 	long idx = 0;
@@ -453,8 +381,8 @@ static int info_one(const char *path)
 {
 	int rc = 0, isdir = strcmp(path, "-") && lp_is_dir(path);
 	if (json) {
-		printf("{"), jkey("input"), jstr(path);
-		printf(","), jkey("kind"), jstr(isdir ? "folder" : "file");
+		printf("{"), lp_json_key(stdout, "input"), lp_json_str(stdout, path);
+		printf(","), lp_json_key(stdout, "kind"), lp_json_str(stdout, isdir ? "folder" : "file");
 	} else {
 		printf(KEY "%s\n", "input:", path);
 	}
@@ -467,7 +395,7 @@ static int info_one(const char *path)
 		fprintf(stderr, "%s: %s\n", lp_progname(), lp_errmsg());
 		if (json) {
 			printf(",\"error\":{\"code\":%d,", lp_errcode());
-			jkey("message"), jstr(lp_errmsg());
+			lp_json_key(stdout, "message"), lp_json_str(stdout, lp_errmsg());
 			putchar('}');
 		}
 	}

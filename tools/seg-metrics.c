@@ -11,6 +11,7 @@
 #include "lp_report.h"
 #include "lp_source.h"
 #include "lp_stream.h"
+#include "lp_json.h"
 #include "lp_tool.h"
 
 static const char *gt_path, *pred_path, *report_dir, *out_path = "-";
@@ -740,34 +741,11 @@ static void free_tables(lp_table *t[T_N])
 
 /* ---- JSON ----------------------------------------------------------------- */
 
-static void jnum(FILE *fp, double v)
-{
-	if (isfinite(v))
-		fprintf(fp, "%.17g", v);
-	else
-		fputs("null", fp);
-}
-
-static void jstr(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
 static void json_patch(FILE *fp, const patch_row *p)
 {
 	fprintf(fp, "{\"frame\": %lld, \"id\": ", (long long)p->frame);
 	if (p->id)
-		jstr(fp, p->id);
+		lp_json_str(fp, p->id);
 	else
 		fputs("null", fp);
 	fprintf(fp, ", \"tp\": %lld, \"fp\": %lld, \"fn\": %lld, \"tn\": %lld",
@@ -775,11 +753,11 @@ static void json_patch(FILE *fp, const patch_row *p)
 	        (long long)p->c.tn);
 	for (int k = 0; k < LP_SEG_N; k++) {
 		fprintf(fp, ", \"%s\": ", lp_seg_names[k]);
-		jnum(fp, p->v[k]);
+		lp_json_num(fp, p->v[k]);
 	}
 	for (int k = 0; k < LP_SURF_N && !no_surface; k++) {
 		fprintf(fp, ", \"%s\": ", lp_surf_names[k]);
-		jnum(fp, p->s[k]);
+		lp_json_num(fp, p->s[k]);
 	}
 	fputc('}', fp);
 }
@@ -796,11 +774,11 @@ static void json_seg(FILE *fp)
 	for (int k = 0; k < LP_SEG_N; k++) {
 		fprintf(fp, "%s\n      \"%s\": {\"mean\": ", k ? "," : "",
 		        lp_seg_names[k]);
-		jnum(fp, R.seg[k].mean);
+		lp_json_num(fp, R.seg[k].mean);
 		fputs(", \"sd\": ", fp);
-		jnum(fp, lp_meansd_sd(&R.seg[k]));
+		lp_json_num(fp, lp_meansd_sd(&R.seg[k]));
 		fputs(", \"pooled\": ", fp);
-		jnum(fp, pv[k]);
+		lp_json_num(fp, pv[k]);
 		fputc('}', fp);
 	}
 	fputs("}", fp);
@@ -809,9 +787,9 @@ static void json_seg(FILE *fp)
 		        (long long)R.surf[0].n, (long long)R.surf[0].nnan);
 		for (int k = 0; k < LP_SURF_N; k++) {
 			fprintf(fp, ",\n      \"%s\": {\"mean\": ", lp_surf_names[k]);
-			jnum(fp, R.surf[k].n ? R.surf[k].mean : NAN);
+			lp_json_num(fp, R.surf[k].n ? R.surf[k].mean : NAN);
 			fputs(", \"sd\": ", fp);
-			jnum(fp, lp_meansd_sd(&R.surf[k]));
+			lp_json_num(fp, lp_meansd_sd(&R.surf[k]));
 			fputc('}', fp);
 		}
 		fputc('}', fp);
@@ -843,12 +821,12 @@ static void json_cls(FILE *fp)
 	for (int k = 0; k < LP_CLS_N; k++) {
 		fprintf(fp, "%s\n      \"%s\": {\"value\": ", k ? "," : "",
 		        lp_cls_names[k]);
-		jnum(fp, CR.v[k]);
+		lp_json_num(fp, CR.v[k]);
 		if (have_ci) {
 			fputs(", \"ci_low\": ", fp);
-			jnum(fp, CI.lo[k]);
+			lp_json_num(fp, CI.lo[k]);
 			fputs(", \"ci_high\": ", fp);
-			jnum(fp, CI.hi[k]);
+			lp_json_num(fp, CI.hi[k]);
 			fprintf(fp, ", \"ci_n\": %d", CI.nvalid[k]);
 		}
 		fputc('}', fp);
@@ -860,7 +838,7 @@ static void json_cls(FILE *fp)
 			fputs(i ? ",\n      " : "\n      ", fp);
 			fputs("{\"id\": ", fp);
 			if (R.c[i].id)
-				jstr(fp, R.c[i].id);
+				lp_json_str(fp, R.c[i].id);
 			else
 				fputs("null", fp);
 			fprintf(fp, ", \"label\": %d, \"prob\": %.17g}", R.c[i].label,
