@@ -53,7 +53,7 @@ void lp_frame_init(lp_frame *f)
 	}
 }
 
-int lp_frame_set_dims(lp_frame *f, int64_t nx, int64_t ny, int64_t nz)
+int lp_dims_check(int64_t nx, int64_t ny, int64_t nz)
 {
 	if (nx < 1 || ny < 1 || nz < 1)
 		return lp_seterr(LP_EX_DATAERR,
@@ -65,6 +65,13 @@ int lp_frame_set_dims(lp_frame *f, int64_t nx, int64_t ny, int64_t nz)
 		                 "dimensions %lld x %lld x %lld exceed the limit "
 		                 "of 2^31 voxels",
 		                 (long long)nx, (long long)ny, (long long)nz);
+	return 0;
+}
+
+int lp_frame_set_dims(lp_frame *f, int64_t nx, int64_t ny, int64_t nz)
+{
+	if (lp_dims_check(nx, ny, nz) < 0)
+		return -1;
 	if (f->nch > 0 && (nx != f->dim[0] || ny != f->dim[1] || nz != f->dim[2]))
 		return lp_seterr(LP_EX_SOFTWARE,
 		                 "cannot change dimensions of a frame with channels");

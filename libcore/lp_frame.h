@@ -85,6 +85,8 @@ typedef struct {
 void lp_frame_init(lp_frame *f);
 /* Set dims after checking them (each >= 1, product <= LP_MAX_VOXELS). */
 int lp_frame_set_dims(lp_frame *f, int64_t nx, int64_t ny, int64_t nz);
+/* The same check without a frame: 0, or -1 (LP_EX_DATAERR). */
+int lp_dims_check(int64_t nx, int64_t ny, int64_t nz);
 void lp_frame_free(lp_frame *f); /* frees everything, re-inits */
 int64_t lp_frame_nvox(const lp_frame *f);
 

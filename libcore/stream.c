@@ -611,7 +611,7 @@ static int encode_header(buf_t *b, const lp_frame *f)
 
 int lp_writer_put(lp_writer *w, const lp_frame *f)
 {
-	if (lp_frame_set_dims((lp_frame *)f, f->dim[0], f->dim[1], f->dim[2]) < 0 ||
+	if (lp_dims_check(f->dim[0], f->dim[1], f->dim[2]) < 0 ||
 	    lp_frame_check_geometry(f) < 0)
 		return -1;
 	buf_t b = {0};
