@@ -43,6 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lp_rng.h"
+
 /* Metadata key of the predicted probability that a nodule is malignant, a
  * decimal number in [0,1] (written by nodule-cls, read by seg-metrics). */
 #define LP_META_PROB "malignancy_prob"
@@ -150,8 +152,6 @@ int lp_cls_bootstrap(const double *score, const uint8_t *label, size_t n,
                      double thr, int nboot, uint64_t seed, double level,
                      lp_cls_ci *ci);
 
-/* splitmix64, and the bootstrap's index draw: ((x >> 32) * n) >> 32. */
-uint64_t lp_rng_next(uint64_t *state);
-size_t lp_rng_index(uint64_t *state, size_t n);
+/* (splitmix64 and the bootstrap index draw are in lp_rng.h) */
 
 #endif

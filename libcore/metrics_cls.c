@@ -270,19 +270,6 @@ int lp_pr_curve(const double *score, const uint8_t *label, size_t n,
 
 /* ---- bootstrap ------------------------------------------------------------ */
 
-uint64_t lp_rng_next(uint64_t *state)
-{
-	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-size_t lp_rng_index(uint64_t *state, size_t n)
-{
-	return (size_t)(((lp_rng_next(state) >> 32) * (uint64_t)n) >> 32);
-}
-
 /* One resample: weights into g->gp/gn, metrics into v. */
 static void resample(groups *g, const double *score, const uint8_t *label,
                      double thr, uint64_t *rng, double v[LP_CLS_N])

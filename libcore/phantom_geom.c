@@ -150,8 +150,8 @@ int ph_anat_draw(const lp_phantom_opts *o, int64_t index, ph_anat *a)
 	draw_body(&r, a);
 	draw_organs(&r, a);
 	draw_contrast(&r, a);
-	a->tex = ph_mix64(ss ^ PH_S_TEX);
-	a->noise_seed = ph_mix64(ss ^ (PH_S_NOISE * 0x51ed27ULL));
+	a->tex = lp_mix64(ss ^ PH_S_TEX);
+	a->noise_seed = lp_mix64(ss ^ (PH_S_NOISE * 0x51ed27ULL));
 	return 0;
 }
 

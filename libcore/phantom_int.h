@@ -8,13 +8,13 @@
 
 #include <stdint.h>
 #include "lp_phantom.h"
+#include "lp_rng.h"
 
 /* ---- random numbers (phantom_rng.c) ---- */
 typedef struct {
 	uint64_t s[4];
 } ph_rng;
 
-uint64_t ph_mix64(uint64_t z);
 void ph_rng_seed(ph_rng *r, uint64_t seed, uint64_t stream);
 uint64_t ph_next(ph_rng *r);
 double ph_unif(ph_rng *r);                 /* [0, 1) */

@@ -2,6 +2,7 @@
  * frame metadata, and the rows of annotations.csv. */
 #include <stdio.h>
 #include "lp_phantom.h"
+#include "lp_rng.h"
 
 const char *lp_nod_kind_name(lp_nod_kind k)
 {
@@ -22,19 +23,12 @@ const char *lp_nod_shape_name(lp_nod_shape s)
 	return (unsigned)s < 3 ? n[s] : "?";
 }
 
-static uint64_t mix64(uint64_t z)
-{
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
 /* 2.25.<UUID as a decimal integer>; the UUID is version 8 (custom),
  * variant 10, its other 122 bits hashed from seed and index. */
 void lp_phantom_uid(uint64_t seed, int64_t index, char *buf, size_t n)
 {
-	uint64_t hi = mix64(seed ^ 0x6c756e6770697065ull) ^ mix64((uint64_t)index);
-	uint64_t lo = mix64(hi + 0x9e3779b97f4a7c15ull + (uint64_t)index);
+	uint64_t hi = lp_mix64(seed ^ 0x6c756e6770697065ull) ^ lp_mix64((uint64_t)index);
+	uint64_t lo = lp_mix64(hi + (uint64_t)index);
 	hi = (hi & ~0xf000ull) | 0x8000ull;               /* version 8 */
 	lo = (lo & ~(3ull << 62)) | (2ull << 62);         /* variant 10 */
 	unsigned __int128 v = ((unsigned __int128)hi << 64) | lo;

@@ -5,25 +5,17 @@
 #include <math.h>
 #include "phantom_int.h"
 
-uint64_t ph_mix64(uint64_t z)
-{
-	z += 0x9e3779b97f4a7c15ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 uint64_t ph_scan_seed(uint64_t seed, int64_t index)
 {
-	return ph_mix64(ph_mix64(seed) ^ ph_mix64((uint64_t)index + 0x5eedULL));
+	return lp_mix64(lp_mix64(seed) ^ lp_mix64((uint64_t)index + 0x5eedULL));
 }
 
 void ph_rng_seed(ph_rng *r, uint64_t seed, uint64_t stream)
 {
-	uint64_t s = ph_mix64(seed ^ ph_mix64(stream * 0x632be59bd9b4e019ULL));
+	uint64_t s = lp_mix64(seed ^ lp_mix64(stream * 0x632be59bd9b4e019ULL));
 	for (int i = 0; i < 4; i++) {
 		s += 0x9e3779b97f4a7c15ULL;
-		r->s[i] = ph_mix64(s);
+		r->s[i] = lp_mix64(s);
 	}
 }
 
@@ -87,7 +79,7 @@ void ph_unit_vec(ph_rng *r, double d[3])
 /* Sum of four 16-bit uniforms (Irwin-Hall), scaled to unit variance. */
 float ph_hash_gauss(uint64_t seed, uint64_t i)
 {
-	uint64_t h = ph_mix64(seed ^ (i * 0xd1342543de82ef95ULL));
+	uint64_t h = lp_mix64(seed ^ (i * 0xd1342543de82ef95ULL));
 	uint32_t s = (uint32_t)(h & 0xffff) + (uint32_t)((h >> 16) & 0xffff) +
 	             (uint32_t)((h >> 32) & 0xffff) + (uint32_t)(h >> 48);
 	return ((float)s * (1.0f / 65536.0f) - 2.0f) * 1.7320508f;
@@ -98,7 +90,7 @@ static inline float lattice(uint64_t seed, int64_t x, int64_t y, int64_t z)
 	uint64_t h = seed ^ ((uint64_t)x * 0x9e3779b97f4a7c15ULL) ^
 	             ((uint64_t)y * 0xc2b2ae3d27d4eb4fULL) ^
 	             ((uint64_t)z * 0x165667b19e3779f9ULL);
-	h = ph_mix64(h);
+	h = lp_mix64(h);
 	return (float)(h >> 40) * (2.0f / 16777216.0f) - 1.0f;
 }
 

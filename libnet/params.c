@@ -1,6 +1,7 @@
 /* params.c - the parameter registry and a small deterministic RNG. */
 #include "ln.h"
 #include "lp_error.h"
+#include "lp_rng.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -106,7 +107,7 @@ size_t ln_params_count(const ln_params *P)
 	return s;
 }
 
-/* splitmix64 */
+/* splitmix64 (lp_rng.h) */
 void ln_rng_seed(ln_rng *r, uint64_t seed)
 {
 	r->s = seed;
@@ -114,10 +115,7 @@ void ln_rng_seed(ln_rng *r, uint64_t seed)
 
 uint32_t ln_rng_u32(ln_rng *r)
 {
-	uint64_t z = (r->s += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return (uint32_t)((z ^ (z >> 31)) >> 32);
+	return (uint32_t)(lp_rng_next(&r->s) >> 32);
 }
 
 float ln_rng_uniform(ln_rng *r, float lo, float hi)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lp_rng.h"
 #include "lp_roi.h"
 #include "lp_filter.h"
 
@@ -129,15 +130,11 @@ static void warn(const char *fmt, ...)
 	lp_warn("%s", buf);
 }
 
-/* splitmix64 */
-static uint64_t rng_state;
+static uint64_t rng_state; /* --jitter, from --seed */
+
 static double urand(void)
 {
-	uint64_t z = (rng_state += 0x9E3779B97F4A7C15ull);
-	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-	z ^= z >> 31;
-	return (double)(z >> 11) / 9007199254740992.0;
+	return lp_rng_uniform(&rng_state);
 }
 
 typedef struct {
