@@ -4,13 +4,12 @@
  * whole file into temporaries before it changes anything. */
 #include "ln.h"
 #include "lp_error.h"
+#include "lp_ofile.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <zlib.h>
 
 #define MAGIC "LNCKPT\r\n"
@@ -73,36 +72,15 @@ static void put_optim(wbuf *b, const ln_params *P, const ln_optim *o)
 
 static int write_file(const char *path, const wbuf *b)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = lp_malloc(n);
-	if (!tmp)
+	lp_ofile *o = lp_ofile_open(path);
+	if (!o)
 		return -1;
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	int fd = mkstemp(tmp);
-	if (fd >= 0)
-		fchmod(fd, 0644); /* mkstemp makes 0600 */
-	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
-	if (!f) {
-		lp_seterr(LP_EX_CANTCREAT, "%s: cannot create: %s", path,
-		          strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
-		return -1;
+	if (fwrite(b->p, 1, b->len, o->fp) != b->len) {
+		lp_ofile_abort(o);
+		return lp_seterr(LP_EX_IOERR, "%s: write failed: %s", path,
+		                 strerror(errno));
 	}
-	int bad = fwrite(b->p, 1, b->len, f) != b->len;
-	bad |= fclose(f) != 0;
-	if (bad || rename(tmp, path)) {
-		lp_seterr(LP_EX_IOERR, "%s: write failed: %s", path,
-		          strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	return lp_ofile_commit(o);
 }
 
 int ln_ckpt_save(const char *path, const char *arch, const ln_params *P,
