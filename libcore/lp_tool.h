@@ -66,6 +66,8 @@ char **lp_saved_argv(void);
 /* Flush and close stdout, checking for errors; dies with 74 on failure.
  * Call before exit in every tool that writes to stdout. */
 void lp_close_stdout(void);
+/* Monotonic wall-clock seconds, for progress and timing on stderr. */
+double lp_now(void);
 /* Verbose/quiet progress to stderr: level set by tools' -v/-q. */
 extern int lp_verbose;
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "lp_tool.h"
 
@@ -14,6 +15,13 @@ static int saved_argc;
 static char **saved_argv;
 
 const char *lp_progname(void) { return progname; }
+
+double lp_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 int lp_saved_argc(void) { return saved_argc; }
 char **lp_saved_argv(void) { return saved_argv; }
 

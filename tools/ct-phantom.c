@@ -120,13 +120,6 @@ static const lp_tool tool = {
 	0, 0,
 };
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static void set_opts(lp_phantom_opts *o)
 {
 	lp_phantom_opts_init(o);
@@ -197,7 +190,7 @@ static void progress(long i, const char *uid, int n, double t0)
 {
 	if (!quiet)
 		fprintf(stderr, "ct-phantom: %ld/%ld %s: %d nodule%s, %.1f s\n",
-		        i + 1, count, uid, n, n == 1 ? "" : "s", now() - t0);
+		        i + 1, count, uid, n, n == 1 ? "" : "s", lp_now() - t0);
 }
 
 typedef struct {
@@ -256,7 +249,7 @@ static int run(const lp_phantom_opts *o, const lp_frame *bg, sink *s)
 		lp_frame f;
 		lp_nodule *nod = NULL;
 		int n = 0, rc;
-		double t0 = now();
+		double t0 = lp_now();
 		char uid[96];
 		if (make_scan(o, bg, i, &f, &nod, &n))
 			return -1;

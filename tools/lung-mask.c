@@ -91,18 +91,11 @@ static const lp_tool tool = {
 	0, 1,
 };
 
-static double now(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
 static int mask_frame(lp_filter *flt, lp_frame *f, lp_writer *w)
 {
 	(void)w;
 	lp_lungmask_info info;
-	double t0 = now();
+	double t0 = lp_now();
 	clock_t c0 = clock();
 	if (lp_lungmask_frame(f, chname, outname, &lo, keep_image, &info)) {
 		const char *uid = lp_meta_get(f, LP_META_SERIES);
@@ -116,7 +109,7 @@ static int mask_frame(lp_filter *flt, lp_frame *f, lp_writer *w)
 		        "airways %.1f ml removed%s, %.3f s (cpu %.3f s)\n",
 		        tool.name, flt->nframe, info.ml[0], info.ml[1],
 		        info.ml[2], info.airway_ml, info.split ? ", split" : "",
-		        now() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC);
+		        lp_now() - t0, (double)(clock() - c0) / CLOCKS_PER_SEC);
 	return 0;
 }
 
